@@ -1,0 +1,26 @@
+import type { FinishReason, Usage } from './chat.js';
+import type { GatewayError } from '../errors/gateway-error.js';
+
+/**
+ * Typed events every provider stream decoder emits and every dialect stream encoder consumes.
+ * Events for one choice arrive in order; `tool_call_start` precedes that call's deltas, and the
+ * `index` of a tool call counts calls within its choice from 0.
+ */
+export type StreamEvent =
+  | { type: 'start'; id?: string; model?: string }
+  | { type: 'text'; choice: number; text: string }
+  | { type: 'reasoning'; choice: number; text: string; signature?: string; redacted?: string }
+  | { type: 'tool_call_start'; choice: number; index: number; id: string; name: string }
+  | { type: 'tool_call_delta'; choice: number; index: number; arguments: string }
+  | { type: 'finish'; choice: number; reason: FinishReason; stopSequence?: string }
+  | { type: 'usage'; usage: Usage }
+  | { type: 'error'; error: GatewayError };
+
+/**
+ * Incremental decoder of one upstream response body: bytes in (split anywhere), events out.
+ * `end()` flushes what is left and reports a truncated stream as an error event.
+ */
+export interface StreamDecoder {
+  push(chunk: Uint8Array): StreamEvent[];
+  end(): StreamEvent[];
+}

@@ -1,0 +1,92 @@
+import type { ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse } from '../ir/chat.js';
+import type { StreamDecoder, StreamEvent } from '../ir/stream.js';
+import type { GatewayError } from '../errors/gateway-error.js';
+
+/** The client-facing API formats the gateway serves; a provider speaking one natively gets pass-through. */
+export type Dialect = 'openai-chat' | 'anthropic-messages';
+
+/** A provider entry from the config, resolved: defaults applied, env interpolated. */
+export interface ProviderConfig {
+  /** The config name, e.g. `claude`; what `x-switchyard-provider` shows. */
+  name: string;
+  /** The provider type, e.g. `anthropic`, `openai-compatible`, `groq`. */
+  type: string;
+  /** What the provider's official SDK calls its base URL (PRODUCT.md), without a trailing slash. */
+  baseUrl: string;
+  apiKey?: string;
+  /** Extra headers sent with every upstream request. */
+  headers: Record<string, string>;
+  timeoutMs: number;
+  /** Azure */
+  apiVersion?: string;
+  /** Bedrock */
+  region?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+}
+
+/** An HTTP request to send upstream, already authenticated. */
+export interface UpstreamRequest {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+}
+
+export type UpstreamHeaders = Record<string, string | string[] | undefined>;
+
+/**
+ * A provider that answers in-process instead of over HTTP (the `mock` provider). Streams are
+ * async iterables of the same events an HTTP provider's decoder would emit.
+ */
+export interface LocalChat {
+  complete(request: ChatRequest, upstreamModel: string, signal: AbortSignal): Promise<ChatResponse>;
+  stream(request: ChatRequest, upstreamModel: string, signal: AbortSignal): AsyncIterable<StreamEvent>;
+  embed?(request: EmbeddingsRequest, upstreamModel: string): Promise<EmbeddingsResponse>;
+}
+
+/**
+ * One configured provider: a pure translator between the IR and the provider's wire format,
+ * plus its authentication. It never sees policies, routing or the client's dialect.
+ */
+export interface Provider {
+  readonly config: ProviderConfig;
+  /** The client dialect this provider speaks natively, if any: such requests pass through. */
+  readonly nativeDialect?: Dialect;
+  /** Set only by providers that answer in-process. */
+  readonly local?: LocalChat;
+
+  /** Builds the upstream request for a chat call (streaming when `request.stream`). */
+  buildChatRequest(request: ChatRequest, upstreamModel: string): UpstreamRequest | Promise<UpstreamRequest>;
+  /** Builds the upstream request for a same-dialect call: `body` is the client's JSON with `model` already rewritten. */
+  buildPassthroughRequest?(body: string, stream: boolean, upstreamModel: string, clientHeaders: UpstreamHeaders): UpstreamRequest | Promise<UpstreamRequest>;
+  /** Turns a successful non-streaming JSON body into the IR. */
+  parseChatResponse(body: unknown, upstreamModel: string): ChatResponse;
+  /** A fresh decoder for one streaming response body. */
+  createStreamDecoder(upstreamModel: string): StreamDecoder;
+  /** Turns an upstream error answer into a GatewayError with the right code, status and retryability. */
+  parseError(status: number, headers: UpstreamHeaders, body: string): GatewayError;
+
+  buildEmbeddingsRequest?(request: EmbeddingsRequest, upstreamModel: string): UpstreamRequest | Promise<UpstreamRequest>;
+  parseEmbeddingsResponse?(body: unknown, upstreamModel: string): EmbeddingsResponse;
+
+  /** Token counting by the provider itself (Anthropic's count_tokens); others are estimated. */
+  buildCountTokensRequest?(request: ChatRequest, upstreamModel: string): UpstreamRequest | Promise<UpstreamRequest>;
+  parseCountTokensResponse?(body: unknown): number;
+}
+
+/** Creates a provider from its resolved config. One factory per provider type. */
+export type ProviderFactory = (config: ProviderConfig) => Provider;
+
+/** How a provider type is registered: its factory, default base URL and config requirements. */
+export interface ProviderType {
+  type: string;
+  create: ProviderFactory;
+  /** Default base URL; undefined when the config must give one (azure, openai-compatible). */
+  defaultBaseUrl?: string | ((config: ProviderConfig) => string);
+  /** Environment variable holding the API key, used for quick-start discovery and as a fallback. */
+  apiKeyEnv?: string;
+  /** Returns human-readable problems with a provider config (missing region, api_version...). */
+  validate?(config: ProviderConfig): Array<{ field: string; message: string }>;
+}

@@ -1,0 +1,95 @@
+import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { UpstreamHeaders, UpstreamRequest } from '../providers/types.js';
+
+export interface UpstreamResponse {
+  status: number;
+  headers: UpstreamHeaders;
+  body: Dispatcher.ResponseData['body'];
+}
+
+export interface SendOptions {
+  /** Aborted when the client goes away or the deadline passes; the socket is torn down at once. */
+  signal: AbortSignal;
+  /** Wait for response headers at most this long. */
+  headersTimeoutMs: number;
+  /** Max gap between body chunks. */
+  bodyTimeoutMs: number;
+  /** Provider config name, for error messages. */
+  provider: string;
+}
+
+/**
+ * One keep-alive agent for the process: undici keeps a separate connection pool per upstream
+ * origin inside it, so each provider gets its own pool without a map of ours to manage.
+ */
+let sharedAgent: Agent | undefined;
+export function upstreamAgent(): Agent {
+  sharedAgent ??= new Agent({
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+    connections: null,
+    pipelining: 1,
+  });
+  return sharedAgent;
+}
+
+/** Closes idle upstream connections; in-flight requests finish first. */
+export async function closeUpstreamAgent(): Promise<void> {
+  const agent = sharedAgent;
+  sharedAgent = undefined;
+  if (agent) await agent.close();
+}
+
+/** Sends one request upstream; transport failures become retryable GatewayErrors. */
+export async function sendUpstream(upstream: UpstreamRequest, options: SendOptions): Promise<UpstreamResponse> {
+  try {
+    const response = await request(upstream.url, {
+      dispatcher: upstreamAgent(),
+      method: upstream.method,
+      headers: upstream.headers,
+      body: upstream.body ?? null,
+      signal: options.signal,
+      headersTimeout: options.headersTimeoutMs,
+      bodyTimeout: options.bodyTimeoutMs,
+    });
+    return { status: response.statusCode, headers: response.headers, body: response.body };
+  } catch (error) {
+    throw transportError(error, options.provider, options.signal);
+  }
+}
+
+/** Maps undici/network failures (and aborts) to gateway errors. */
+export function transportError(error: unknown, provider: string, signal?: AbortSignal): GatewayError {
+  if (error instanceof GatewayError) return error;
+  if (signal?.aborted) {
+    const reason: unknown = signal.reason;
+    if (reason instanceof GatewayError) return reason;
+    return new GatewayError('upstream_timeout', `${provider}: request aborted`, { provider, cause: error, retryable: false });
+  }
+  if (
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError ||
+    error instanceof undiciErrors.ConnectTimeoutError
+  ) {
+    return new GatewayError('upstream_timeout', `${provider}: ${error.message}`, { provider, cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new GatewayError('upstream_unreachable', `${provider}: connection failed: ${message}`, { provider, cause: error });
+}
+
+/** Reads a whole (small) body as text: error bodies and non-streaming JSON answers. */
+export async function readBodyText(body: UpstreamResponse['body'], limitBytes = 64 * 1024 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > limitBytes) {
+      body.destroy();
+      throw new GatewayError('upstream_invalid_response', `upstream body exceeds ${limitBytes} bytes`);
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
