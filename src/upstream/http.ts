@@ -80,16 +80,30 @@ export function transportError(error: unknown, provider: string, signal?: AbortS
 
 /** Reads a whole (small) body as text: error bodies and non-streaming JSON answers. */
 export async function readBodyText(body: UpstreamResponse['body'], limitBytes = 64 * 1024 * 1024): Promise<string> {
+  return (await readBody(body, 'upstream', undefined, limitBytes)).toString('utf8');
+}
+
+/** Reads a whole body into one Buffer, failing past `limitBytes` or on a transport error. */
+export async function readBody(
+  body: UpstreamResponse['body'],
+  provider: string,
+  signal?: AbortSignal,
+  limitBytes = 64 * 1024 * 1024,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limitBytes) {
-      body.destroy();
-      throw new GatewayError('upstream_invalid_response', `upstream body exceeds ${limitBytes} bytes`);
+  try {
+    for await (const chunk of body) {
+      const buffer = chunk as Buffer;
+      size += buffer.length;
+      if (size > limitBytes) {
+        body.destroy();
+        throw new GatewayError('upstream_invalid_response', `${provider}: response body exceeds ${limitBytes} bytes`, { provider });
+      }
+      chunks.push(buffer);
     }
-    chunks.push(buffer);
+  } catch (error) {
+    throw transportError(error, provider, signal);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }

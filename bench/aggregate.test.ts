@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { aggregate, judge } from './aggregate.js';
+import type { LoadgenResult } from './loadgen.js';
+import { markdownTable, textTable, verdictLines } from './report.js';
+import { SCENARIOS, toCell, type Cell, type TargetName } from './scenarios.js';
+
+const latency = (p50: number) => ({ p50, p90: p50, p99: p50 * 2, mean: p50, samples: 10 });
+
+function cell(round: number, scenarioId: string, target: TargetName, numbers: { rps: number; p50: number; ttfc?: number; cpuMs?: number }): Cell {
+  const scenario = SCENARIOS.find((s) => s.id === scenarioId)!;
+  const load: LoadgenResult = {
+    completed: numbers.rps,
+    errors: 0,
+    errorKinds: {},
+    elapsedS: 1,
+    throughput: numbers.rps,
+    latencyMs: latency(numbers.p50),
+    firstByteMs: latency(numbers.ttfc ?? Number.NaN),
+    cpuMs: { upstream: 300, loadgen: 200, ...(numbers.cpuMs === undefined ? {} : { proxy: numbers.cpuMs }) },
+    coreBusyMs: [510, (numbers.cpuMs ?? 0) + 20],
+    meanBodyBytes: 600,
+  };
+  return toCell(round, scenario, target, load, target === 'direct' ? undefined : 50 + round, { driver: 0, proxy: 1 });
+}
+
+const cells: Cell[] = [];
+for (const round of [1, 2, 3]) {
+  const noise = round === 2 ? 1.5 : 1; // one noisy round the medians must ignore
+  cells.push(cell(round, 'json-64', 'direct', { rps: 30000, p50: 1 }));
+  cells.push(cell(round, 'json-64', 'floor', { rps: 10000 / noise, p50: 2 * noise, cpuMs: 600 }));
+  cells.push(cell(round, 'json-64', 'gateway', { rps: 9000, p50: 2.5, cpuMs: 648 }));
+  cells.push(cell(round, 'stream-1', 'direct', { rps: 40, p50: 25, ttfc: 0.2 }));
+  cells.push(cell(round, 'stream-1', 'floor', { rps: 39, p50: 26, ttfc: 0.5, cpuMs: 100 }));
+  cells.push(cell(round, 'stream-1', 'gateway', { rps: 39, p50: 26.5, ttfc: 0.9, cpuMs: 130 }));
+}
+
+test('cells derive CPU per request and core-0 load from the load generator result', () => {
+  const floorCell = cells.find((c) => c.target === 'floor' && c.scenario === 'json-64')!;
+  assert.equal(floorCell.proxyCpuPerRequestUs, 60);
+  assert.equal(floorCell.core0Busy, 0.5);
+  assert.equal(floorCell.foreignLoad, 0.02);
+  assert.equal(cells[0]!.foreignLoad, 0.01, 'direct only counts its own (driver) core');
+  assert.equal(cells[0]!.proxyCpuPerRequestUs, undefined);
+});
+
+test('rows are per-round medians; added latency is against direct in the same round', () => {
+  const rows = aggregate(cells);
+  assert.deepEqual(
+    rows.map((r) => [r.scenario, r.target]),
+    [
+      ['json-64', 'direct'], ['json-64', 'floor'], ['json-64', 'gateway'],
+      ['stream-1', 'direct'], ['stream-1', 'floor'], ['stream-1', 'gateway'],
+    ],
+  );
+  const floor = rows.find((r) => r.scenario === 'json-64' && r.target === 'floor')!;
+  assert.equal(floor.throughput, 10000);
+  assert.equal(floor.addedP50Ms, 1);
+  assert.equal(floor.cpuPerRequestUs, 60);
+  assert.equal(floor.peakRssMb, 53);
+  assert.ok(Number.isNaN(floor.ttfcP50Ms));
+  const gatewayStream = rows.find((r) => r.scenario === 'stream-1' && r.target === 'gateway')!;
+  assert.equal(gatewayStream.ttfcP50Ms, 0.9);
+});
+
+test('the gateway is judged against the floor on every target', () => {
+  const verdicts = judge(aggregate(cells));
+  const summary = verdicts.map((v) => `${v.scenario} ${v.metric} ${v.value.toFixed(3)} ${v.pass ? 'PASS' : 'FAIL'}`);
+  assert.deepEqual(summary, [
+    'json-64 throughput 0.900 PASS',
+    'json-64 cpu per request 1.200 PASS',
+    'stream-1 throughput 1.000 PASS',
+    'stream-1 cpu per request 1.300 FAIL',
+    'stream-1 time to first chunk 0.400 FAIL',
+  ]);
+});
+
+test('tables show absolute numbers and ratios to the floor', () => {
+  const rows = aggregate(cells);
+  const text = textTable(rows);
+  assert.match(text, /non-stream c=64\s+gateway\s+9000\s+0\.90×\s+72\.0\s+1\.20×/);
+  assert.match(text, /stream c=1\s+gateway .* 0\.900\s+\+0\.400/);
+  const markdown = markdownTable(rows).split('\n');
+  assert.equal(markdown.length, 2 + rows.length);
+  assert.ok(markdown[3]!.startsWith('| non-stream c=64 | floor | 10000 | 1.00× | 60.0 | 1.00× |'));
+  assert.match(verdictLines(judge(rows))[4]!, /stream c=1: time to first chunk\s+\+0\.400 ms\s+\(target ≤ \+0\.3 ms\)\s+FAIL/);
+});

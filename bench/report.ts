@@ -1,0 +1,67 @@
+// Renders the aggregated rows and verdicts as an aligned text table (terminal) or Markdown (docs).
+import type { Row, Verdict } from './aggregate.js';
+import { SCENARIOS } from './scenarios.js';
+
+const HEADERS = [
+  'scenario', 'target', 'req/s', '×floor', 'CPU µs/req', '×floor', 'p50 ms', 'p99 ms',
+  '+p50 vs direct ms', '×floor', 'TTFC p50 ms', 'TTFC vs floor', 'peak RSS MiB', '×floor', 'core0 busy', 'errors',
+];
+
+const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+const ratio = (value: number, floor: number) => (Number.isFinite(value / floor) ? `${(value / floor).toFixed(2)}×` : '-');
+const signed = (value: number) => (Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(3)}` : '-');
+
+function scenarioLabel(id: string): string {
+  return SCENARIOS.find((s) => s.id === id)?.label ?? id;
+}
+
+function cellsOf(row: Row, floor: Row | undefined): string[] {
+  const isProxy = row.target !== 'direct';
+  return [
+    scenarioLabel(row.scenario),
+    row.target,
+    fixed(row.throughput, 0),
+    floor ? ratio(row.throughput, floor.throughput) : '-',
+    isProxy ? fixed(row.cpuPerRequestUs, 1) : '-',
+    isProxy && floor ? ratio(row.cpuPerRequestUs, floor.cpuPerRequestUs) : '-',
+    fixed(row.p50Ms, 3),
+    fixed(row.p99Ms, 3),
+    isProxy ? signed(row.addedP50Ms) : '-',
+    isProxy && floor ? ratio(row.addedP50Ms, floor.addedP50Ms) : '-',
+    fixed(row.ttfcP50Ms, 3),
+    isProxy && floor ? signed(row.ttfcP50Ms - floor.ttfcP50Ms) : '-',
+    isProxy ? fixed(row.peakRssMb, 1) : '-',
+    isProxy && floor ? ratio(row.peakRssMb, floor.peakRssMb) : '-',
+    `${fixed(row.core0Busy * 100, 0)}%`,
+    String(row.errors),
+  ];
+}
+
+function matrix(rows: readonly Row[]): string[][] {
+  return rows.map((row) => cellsOf(row, rows.find((r) => r.scenario === row.scenario && r.target === 'floor')));
+}
+
+/** The results table with absolute numbers and ratios to the floor, aligned for a terminal. */
+export function textTable(rows: readonly Row[]): string {
+  const body = matrix(rows);
+  const widths = HEADERS.map((header, column) => Math.max(header.length, ...body.map((line) => line[column]!.length)));
+  const render = (line: readonly string[]) =>
+    line.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+  return [render(HEADERS), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(render)].join('\n');
+}
+
+/** The same table in Markdown, for docs/PERFORMANCE.md. */
+export function markdownTable(rows: readonly Row[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  const align = HEADERS.map((_, column) => (column < 2 ? ':--' : '--:'));
+  return [line(HEADERS), line(align), ...matrix(rows).map(line)].join('\n');
+}
+
+/** One line per target check: value, limit, PASS/FAIL. */
+export function verdictLines(verdicts: readonly Verdict[]): string[] {
+  return verdicts.map((verdict) => {
+    const value = verdict.metric === 'time to first chunk' ? `${signed(verdict.value)} ms` : `${fixed(verdict.value, 2)}×`;
+    const label = `${scenarioLabel(verdict.scenario)}: ${verdict.metric}`.padEnd(40);
+    return `${label} ${value.padStart(10)}  (target ${verdict.limit})  ${verdict.pass ? 'PASS' : 'FAIL'}`;
+  });
+}

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { validateConfigText } from './validate.js';
+import { compilePlan } from './plan.js';
+import { quickStartConfig } from './quick-start.js';
+import { validateConfigObject } from './validate.js';
+import { resolveTargets } from '../routing/resolve.js';
+
+function plan(yaml: string, env: NodeJS.ProcessEnv = {}) {
+  const validated = validateConfigText(yaml, env);
+  assert.ok(validated.ok, JSON.stringify(!validated.ok && validated.problems));
+  const compiled = compilePlan(validated.config, 'test', env);
+  assert.ok(compiled.ok, JSON.stringify(!compiled.ok && compiled.problems));
+  return compiled.plan;
+}
+
+test('providers get their default base URL and key from the environment when not given', () => {
+  const p = plan('providers: { o: { type: openai }, g: { type: groq, base_url: "http://127.0.0.1:9/v1/" } }', { OPENAI_API_KEY: 'sk-env' });
+  assert.equal(p.providers.get('o')!.config.baseUrl, 'https://api.openai.com/v1');
+  assert.equal(p.providers.get('o')!.config.apiKey, 'sk-env');
+  assert.equal(p.providers.get('g')!.config.baseUrl, 'http://127.0.0.1:9/v1', 'trailing slash removed');
+});
+
+test('a type without a default base URL requires one', () => {
+  const validated = validateConfigText('providers: { local: { type: openai-compatible } }', {});
+  assert.ok(validated.ok);
+  const compiled = compilePlan(validated.config, 'test', {});
+  assert.ok(!compiled.ok);
+  assert.deepEqual(compiled.problems, [{ path: 'providers.local.base_url', message: 'required for type "openai-compatible"' }]);
+});
+
+test('targets resolve in order, then fallbacks, each model once; provider/model routes directly', () => {
+  const p = plan(`
+providers: { a: { type: mock }, b: { type: mock } }
+models:
+  smart: { targets: [{ provider: a, model: echo }, { provider: b, model: echo }], fallbacks: [fast] }
+  fast: { targets: [{ provider: b, model: lorem }], fallbacks: [smart] }
+`);
+  assert.deepEqual(
+    resolveTargets(p, 'smart').map((t) => `${t.provider.config.name}/${t.model}`),
+    ['a/echo', 'b/echo', 'b/lorem'],
+  );
+  assert.deepEqual(resolveTargets(p, 'a/lorem').map((t) => `${t.provider.config.name}/${t.model}`), ['a/lorem']);
+  assert.throws(() => resolveTargets(p, 'nope'), { code: 'model_not_found', status: 404 });
+  assert.throws(() => resolveTargets(p, 'zzz/echo'), { code: 'model_not_found' });
+});
+
+test('the quick start serves the mock and turns on providers whose key is set', () => {
+  const bare = validateConfigObject(quickStartConfig({}));
+  assert.ok(bare.ok);
+  assert.deepEqual(Object.keys(bare.config.providers), ['mock']);
+  const withKeys = validateConfigObject(quickStartConfig({ OPENAI_API_KEY: 'sk', ANTHROPIC_API_KEY: 'a', PORT: '5050' }));
+  assert.ok(withKeys.ok);
+  assert.deepEqual(Object.keys(withKeys.config.providers), ['mock', 'openai', 'anthropic']);
+  assert.equal(withKeys.config.server.port, 5050);
+});

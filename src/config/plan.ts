@@ -1,0 +1,100 @@
+import type { Config, ModelEntry } from './schema.js';
+import type { ConfigProblem } from './validate.js';
+import type { Provider, ProviderConfig } from '../providers/types.js';
+import { PROVIDER_TYPES } from '../providers/registry.js';
+
+export interface TargetPlan {
+  provider: Provider;
+  /** The upstream model id sent to the provider. */
+  model: string;
+  weight: number;
+  pricing?: { input_per_mtok: number; output_per_mtok: number; cached_input_per_mtok?: number | undefined };
+  maxOutputTokens?: number;
+}
+
+export interface ModelPlan {
+  name: string;
+  routing: ModelEntry['routing'];
+  targets: TargetPlan[];
+  retries: number;
+  fallbacks: string[];
+  timeoutMs?: number;
+  firstTokenTimeoutMs?: number;
+  hedgeAfterMs?: number;
+}
+
+/**
+ * The compiled, immutable form of a config: providers instantiated, model routes resolved.
+ * A request holds the Plan it started with, so a reload never changes a request mid-way.
+ */
+export interface Plan {
+  readonly config: Config;
+  readonly providers: ReadonlyMap<string, Provider>;
+  readonly models: ReadonlyMap<string, ModelPlan>;
+  /** Where the config came from: a file path, or `built-in quick start`. */
+  readonly source: string;
+  readonly loadedAt: number;
+}
+
+export type CompileResult = { ok: true; plan: Plan } | { ok: false; problems: ConfigProblem[] };
+
+/** Instantiates providers and resolves models; problems are reported with their config path. */
+export function compilePlan(config: Config, source: string, env: NodeJS.ProcessEnv = process.env): CompileResult {
+  const problems: ConfigProblem[] = [];
+  const providers = new Map<string, Provider>();
+  for (const [name, entry] of Object.entries(config.providers)) {
+    const type = PROVIDER_TYPES.get(entry.type);
+    if (!type) continue; // reported by validation
+    const providerConfig: ProviderConfig = {
+      name,
+      type: entry.type,
+      baseUrl: '',
+      apiKey: entry.api_key ?? (type.apiKeyEnv ? env[type.apiKeyEnv] || undefined : undefined),
+      headers: entry.headers,
+      timeoutMs: entry.timeout_ms,
+      apiVersion: entry.api_version,
+      region: entry.region,
+      accessKeyId: entry.access_key_id,
+      secretAccessKey: entry.secret_access_key,
+      sessionToken: entry.session_token,
+    };
+    const defaultBaseUrl = typeof type.defaultBaseUrl === 'function' ? type.defaultBaseUrl(providerConfig) : type.defaultBaseUrl;
+    const baseUrl = entry.base_url ?? defaultBaseUrl;
+    if (!baseUrl) {
+      problems.push({ path: `providers.${name}.base_url`, message: `required for type "${entry.type}"` });
+      continue;
+    }
+    providerConfig.baseUrl = baseUrl.replace(/\/+$/, '');
+    const typeProblems = type.validate?.(providerConfig) ?? [];
+    for (const problem of typeProblems) problems.push({ path: `providers.${name}.${problem.field}`, message: problem.message });
+    if (typeProblems.length === 0) providers.set(name, type.create(Object.freeze(providerConfig)));
+  }
+
+  const models = new Map<string, ModelPlan>();
+  for (const [name, entry] of Object.entries(config.models)) {
+    const targets: TargetPlan[] = [];
+    for (const target of entry.targets) {
+      const provider = providers.get(target.provider);
+      if (!provider) continue; // reported by validation or above
+      targets.push({
+        provider,
+        model: target.model,
+        weight: target.weight,
+        ...(target.pricing && { pricing: target.pricing }),
+        ...(target.max_output_tokens !== undefined && { maxOutputTokens: target.max_output_tokens }),
+      });
+    }
+    models.set(name, {
+      name,
+      routing: entry.routing,
+      targets,
+      retries: entry.retries,
+      fallbacks: entry.fallbacks,
+      ...(entry.timeout_ms !== undefined && { timeoutMs: entry.timeout_ms }),
+      ...(entry.first_token_timeout_ms !== undefined && { firstTokenTimeoutMs: entry.first_token_timeout_ms }),
+      ...(entry.hedge_after_ms !== undefined && { hedgeAfterMs: entry.hedge_after_ms }),
+    });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, plan: Object.freeze({ config, providers, models, source, loadedAt: Date.now() }) };
+}

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+
+/**
+ * The config file's schema: strict (unknown keys are errors, reported with a did-you-mean),
+ * defaults in one place. Sections that later features own are validated here already so a
+ * config written against PRODUCT.md checks clean.
+ */
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+/** Env interpolation turns an unset `${VAR}` into '' — treat that as "not given". */
+const optionalSecret = z
+  .string()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+export const pricingSchema = z.strictObject({
+  input_per_mtok: z.number().nonnegative(),
+  output_per_mtok: z.number().nonnegative(),
+  cached_input_per_mtok: z.number().nonnegative().optional(),
+});
+
+export const providerSchema = z.strictObject({
+  type: z.string().min(1),
+  api_key: optionalSecret,
+  base_url: z
+    .string()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value))
+    .refine((value) => value === undefined || /^https?:\/\/[^\s/]+/.test(value), 'must be an http(s) URL'),
+  headers: z.record(z.string(), z.string()).default({}),
+  timeout_ms: positiveInt.default(600_000),
+  api_version: z.string().optional(),
+  region: z.string().optional(),
+  access_key_id: optionalSecret,
+  secret_access_key: optionalSecret,
+  session_token: optionalSecret,
+});
+
+export const targetSchema = z.strictObject({
+  provider: z.string().min(1),
+  model: z.string().min(1),
+  weight: z.number().positive().default(1),
+  pricing: pricingSchema.optional(),
+  max_output_tokens: positiveInt.optional(),
+});
+
+export const ROUTING_STRATEGIES = ['fallback', 'weighted', 'round-robin', 'least-latency', 'least-busy', 'lowest-cost'] as const;
+
+export const modelSchema = z.strictObject({
+  routing: z.enum(ROUTING_STRATEGIES).default('fallback'),
+  targets: z.array(targetSchema).min(1, 'needs at least one target'),
+  retries: nonNegativeInt.default(1),
+  fallbacks: z.array(z.string()).default([]),
+  timeout_ms: positiveInt.optional(),
+  first_token_timeout_ms: positiveInt.optional(),
+  hedge_after_ms: positiveInt.optional(),
+});
+
+const limitsSchema = z.strictObject({
+  rpm: positiveInt.optional(),
+  tpm: positiveInt.optional(),
+  concurrency: positiveInt.optional(),
+});
+
+const budgetSchema = z.strictObject({
+  usd: z.number().positive(),
+  period: z.enum(['day', 'week', 'month', 'total']).default('month'),
+});
+
+const keySchema = z.strictObject({
+  name: z.string().min(1),
+  key: z.string(),
+  models: z.array(z.string()).optional(),
+  limits: limitsSchema.optional(),
+  budget: budgetSchema.optional(),
+  team: z.string().optional(),
+});
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(4000),
+      master_key: optionalSecret,
+      max_body_bytes: positiveInt.default(10 * 1024 * 1024),
+      drain_timeout_ms: nonNegativeInt.default(30_000),
+    })
+    .prefault({}),
+  storage: z.string().default('sqlite:.switchyard/switchyard.db'),
+  redis: z
+    .string()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value)),
+  providers: z.record(z.string(), providerSchema).default({}),
+  models: z.record(z.string(), modelSchema).default({}),
+  keys: z.array(keySchema).default([]),
+  cache: z
+    .strictObject({
+      mode: z.enum(['off', 'exact', 'semantic']).default('off'),
+      ttl_s: positiveInt.default(3600),
+      scope: z.enum(['global', 'key', 'team']).default('global'),
+      embedding_model: z.string().optional(),
+      threshold: z.number().min(0).max(1).optional(),
+    })
+    .optional(),
+  logging: z
+    .strictObject({
+      requests: z.boolean().default(true),
+      bodies: z.boolean().default(false),
+      retention_days: positiveInt.default(30),
+      level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    })
+    .prefault({}),
+  guardrails: z
+    .strictObject({
+      pii: z
+        .strictObject({
+          action: z.enum(['redact', 'mask', 'block']),
+          entities: z.array(z.enum(['email', 'phone', 'credit_card', 'ssn', 'iban', 'ip_address', 'api_key'])).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  telemetry: z
+    .strictObject({
+      metrics_auth: z.boolean().default(false),
+      otlp_endpoint: z.string().optional(),
+    })
+    .optional(),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type ProviderEntry = z.output<typeof providerSchema>;
+export type ModelEntry = z.output<typeof modelSchema>;
+export type TargetEntry = z.output<typeof targetSchema>;

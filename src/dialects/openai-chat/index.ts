@@ -1,0 +1,17 @@
+import type { ClientDialect, EmbeddingsDialect } from '../types.js';
+import { parseChatRequest } from './parse-chat-request.js';
+import { encodeChatResponse } from './encode-response.js';
+import { createOpenAIStreamEncoder } from './stream-encoder.js';
+import { encodeError } from './encode-error.js';
+import { encodeEmbeddingsResponse, parseEmbeddingsRequest } from './embeddings.js';
+
+/** The OpenAI Chat Completions (and Embeddings) API as served to clients. */
+export const openaiChatDialect: ClientDialect & EmbeddingsDialect = {
+  name: 'openai-chat',
+  parseChatRequest,
+  encodeChatResponse,
+  createStreamEncoder: createOpenAIStreamEncoder,
+  encodeError,
+  parseEmbeddingsRequest,
+  encodeEmbeddingsResponse,
+};

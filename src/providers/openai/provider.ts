@@ -1,0 +1,35 @@
+import type { Provider, ProviderConfig, UpstreamRequest } from '../types.js';
+import type { OpenAIFlavor } from './flavor.js';
+import { convertChatRequest } from './convert-request.js';
+import { parseChatCompletion } from './parse-response.js';
+import { createOpenAIStreamDecoder } from './stream-decoder.js';
+import { parseOpenAIError } from './parse-error.js';
+import { convertEmbeddingsRequest, parseEmbeddingsResponse } from './embeddings.js';
+
+/** Creates an OpenAI-family provider: one translator, with the flavor supplying URL, auth and field quirks. */
+export function createOpenAIFamilyProvider(config: ProviderConfig, flavor: OpenAIFlavor): Provider {
+  const post = (endpoint: 'chat/completions' | 'embeddings', upstreamModel: string, body: string, stream: boolean): UpstreamRequest => ({
+    url: flavor.url(config, endpoint, upstreamModel),
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: stream ? 'text/event-stream' : 'application/json',
+      ...flavor.auth(config),
+      ...config.headers,
+    },
+    body,
+  });
+  return {
+    config,
+    nativeDialect: 'openai-chat',
+    buildChatRequest: (request, upstreamModel) =>
+      post('chat/completions', upstreamModel, JSON.stringify(convertChatRequest(request, upstreamModel, flavor)), request.stream),
+    buildPassthroughRequest: (body, stream, upstreamModel) => post('chat/completions', upstreamModel, body, stream),
+    parseChatResponse: (body, upstreamModel) => parseChatCompletion(body, upstreamModel, config.name),
+    createStreamDecoder: () => createOpenAIStreamDecoder(config.name),
+    parseError: (status, headers, body) => parseOpenAIError(config.name, status, headers, body),
+    buildEmbeddingsRequest: (request, upstreamModel) =>
+      post('embeddings', upstreamModel, JSON.stringify(convertEmbeddingsRequest(request, upstreamModel)), false),
+    parseEmbeddingsResponse: (body, upstreamModel) => parseEmbeddingsResponse(body, upstreamModel, config.name),
+  };
+}

@@ -1,0 +1,39 @@
+import { GatewayError } from '../errors/gateway-error.js';
+import type { ModelPlan, Plan, TargetPlan } from '../config/plan.js';
+
+/**
+ * The targets to try for a client's model name, in order: the model's own targets, then its
+ * `fallbacks` (each expanded the same way, each model once). A name not in `models` but of the
+ * form `provider/upstream-model` goes straight to that provider.
+ */
+export function resolveTargets(plan: Plan, modelName: string): TargetPlan[] {
+  const first = lookupModel(plan, modelName);
+  if (!first) {
+    throw new GatewayError('model_not_found', `model "${modelName}" does not exist`, { param: 'model' });
+  }
+  const seen = new Set<string>([modelName]);
+  const targets = [...first.targets];
+  const queue = [...first.fallbacks];
+  while (queue.length > 0) {
+    const name = queue.shift()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const model = lookupModel(plan, name);
+    if (!model) continue;
+    targets.push(...model.targets);
+    queue.push(...model.fallbacks);
+  }
+  return targets;
+}
+
+/** A configured model, or a direct `provider/model` route as a one-target model. */
+export function lookupModel(plan: Plan, name: string): ModelPlan | undefined {
+  const configured = plan.models.get(name);
+  if (configured) return configured;
+  const slash = name.indexOf('/');
+  if (slash <= 0) return undefined;
+  const provider = plan.providers.get(name.slice(0, slash));
+  const model = name.slice(slash + 1);
+  if (!provider || !model) return undefined;
+  return { name, routing: 'fallback', targets: [{ provider, model, weight: 1 }], retries: 1, fallbacks: [] };
+}

@@ -1,0 +1,93 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
+import { closeUpstreamAgent } from '../upstream/http.js';
+import { sendError } from './respond.js';
+import { dialectForPath, findRoute } from './routes.js';
+import type { GatewayRuntime } from './types.js';
+
+export interface Gateway {
+  readonly server: http.Server;
+  /** The bound address, e.g. `http://127.0.0.1:4000`. */
+  url(): string;
+  listen(port: number, host: string): Promise<void>;
+  /** Stops accepting, lets in-flight requests and streams finish up to `timeoutMs`, then closes. */
+  drain(timeoutMs: number): Promise<{ forced: number }>;
+  inFlight(): number;
+}
+
+/** Builds the HTTP server: path dispatch, request ids, client-abort wiring, drain. */
+export function createGateway(runtime: GatewayRuntime): Gateway {
+  const active = new Set<ServerResponse>();
+  let draining = false;
+
+  const server = http.createServer((request, response) => {
+    active.add(response);
+    response.on('close', () => active.delete(response));
+    if (draining) response.setHeader('connection', 'close');
+    dispatch(runtime, request, response).catch((error: unknown) => {
+      runtime.logger.error({ err: error }, 'unhandled request failure');
+      if (!response.headersSent) sendError(response, toGatewayError(error), (e) => dialectForPath(request.url ?? '/').encodeError(e));
+      else response.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 0; // streams may be long; per-provider timeouts bound upstream waits.
+
+  return {
+    server,
+    url() {
+      const address = server.address() as AddressInfo;
+      return `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+    },
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    },
+    async drain(timeoutMs) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + timeoutMs;
+      while (active.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+      const forced = active.size;
+      for (const response of active) response.destroy();
+      server.closeAllConnections();
+      await closed;
+      await closeUpstreamAgent();
+      return { forced };
+    },
+    inFlight: () => active.size,
+  };
+}
+
+async function dispatch(runtime: GatewayRuntime, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const startedAt = performance.now();
+  const url = request.url ?? '/';
+  const query = url.indexOf('?');
+  const pathname = query === -1 ? url : url.slice(0, query);
+  const requestId = randomUUID();
+  const route = findRoute(pathname);
+  if (!route) {
+    const error = new GatewayError('not_found', `no route for ${request.method} ${pathname}`);
+    sendError(response, error, (e) => dialectForPath(pathname).encodeError(e), { 'x-request-id': requestId });
+    return;
+  }
+  if (request.method !== route.method) {
+    const error = new GatewayError('method_not_allowed', `${pathname} accepts ${route.method}, not ${request.method}`);
+    sendError(response, error, (e) => route.dialect.encodeError(e), { 'x-request-id': requestId, allow: route.method });
+    return;
+  }
+  const controller = new AbortController();
+  response.on('close', () => {
+    if (!response.writableFinished) controller.abort(new GatewayError('client_disconnected', 'client disconnected'));
+  });
+  await route.handler({ request, response, runtime, plan: runtime.plan(), requestId, signal: controller.signal, startedAt });
+}

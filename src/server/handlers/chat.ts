@@ -1,0 +1,73 @@
+import type { ClientDialect } from '../../dialects/types.js';
+import { toGatewayError } from '../../errors/gateway-error.js';
+import type { RequestContext } from '../../pipeline/context.js';
+import { applyPolicies, runTaps } from '../../pipeline/lifecycle.js';
+import { openChat } from '../../pipeline/open-chat.js';
+import { attemptTargets } from '../../routing/attempt.js';
+import { resolveTargets } from '../../routing/resolve.js';
+import { parseJsonObject, readRequestBody } from '../body.js';
+import { sendError, sendJson, streamFrames } from '../respond.js';
+import type { Handler, HandlerInput } from '../types.js';
+
+/**
+ * The chat endpoint for one client dialect (/v1/chat/completions or /v1/messages): parse,
+ * policies, routing over targets, then the answer written as JSON or as a stream.
+ */
+export function chatHandler(dialect: ClientDialect): Handler {
+  return async (input) => {
+    const headers: Record<string, string> = { 'x-request-id': input.requestId };
+    let ctx: RequestContext | undefined;
+    try {
+      ctx = await buildContext(input, dialect, headers);
+      await applyPolicies(ctx, input.runtime.policies);
+      const context = ctx;
+      const targets = resolveTargets(ctx.plan, ctx.request.model);
+      const outcome = await attemptTargets(ctx, targets, (target) => openChat(context, target));
+      describeServed(ctx, headers);
+      if (outcome.kind === 'complete') sendJson(input.response, 200, headers, outcome.payload);
+      else await streamFrames(input.response, headers, outcome.frames);
+    } catch (thrown) {
+      const error = toGatewayError(thrown);
+      if (ctx) {
+        ctx.error = error;
+        describeServed(ctx, headers);
+      }
+      if (error.code === 'internal_error') input.runtime.logger.error({ err: thrown, requestId: input.requestId }, 'request failed');
+      if (!input.response.headersSent) sendError(input.response, error, (e) => dialect.encodeError(e), headers);
+      else input.response.end();
+    } finally {
+      if (ctx) runTaps(ctx, input.runtime.taps, (tap, error) => input.runtime.logger.error({ err: error, tap }, 'tap failed'));
+    }
+  };
+}
+
+async function buildContext(input: HandlerInput, dialect: ClientDialect, headers: Record<string, string>): Promise<RequestContext> {
+  const rawBody = await readRequestBody(input.request, input.plan.config.server.max_body_bytes);
+  const body = parseJsonObject(rawBody);
+  const request = dialect.parseChatRequest(body);
+  return {
+    id: input.requestId,
+    startedAt: input.startedAt,
+    plan: input.plan,
+    dialect,
+    clientHeaders: input.request.headers,
+    signal: input.signal,
+    body,
+    rawBody,
+    request,
+    responseHeaders: headers,
+    attempts: [],
+  };
+}
+
+/** `x-switchyard-provider`, `-model`, `-attempts` for whichever target answered (or failed last). */
+export function describeServed(
+  ctx: Pick<RequestContext, 'served' | 'attempts'>,
+  headers: Record<string, string>,
+): void {
+  if (ctx.served) {
+    headers['x-switchyard-provider'] = ctx.served.provider.config.name;
+    headers['x-switchyard-model'] = ctx.served.model;
+  }
+  headers['x-switchyard-attempts'] = String(ctx.attempts.length);
+}

@@ -1,0 +1,83 @@
+import { countTokens } from 'gpt-tokenizer';
+import type { ChatRequest } from '../../ir/chat.js';
+import type { TargetPlan } from '../../config/plan.js';
+import {
+  anthropicMessagesDialect,
+  encodeCountTokensResponse,
+  parseCountTokensRequest,
+} from '../../dialects/anthropic-messages/index.js';
+import { GatewayError, toGatewayError } from '../../errors/gateway-error.js';
+import type { AttemptRecord } from '../../pipeline/context.js';
+import { attemptTargets } from '../../routing/attempt.js';
+import { resolveTargets } from '../../routing/resolve.js';
+import { readBody, sendUpstream } from '../../upstream/http.js';
+import { parseJsonObject, readRequestBody } from '../body.js';
+import { sendError, sendJson } from '../respond.js';
+import type { Handler, HandlerInput } from '../types.js';
+import { describeServed } from './chat.js';
+
+/**
+ * POST /v1/messages/count_tokens. Providers that count (Anthropic) are asked; for the others the
+ * count is estimated locally with the o200k tokenizer, and `x-switchyard-token-count: estimated` says so.
+ */
+export const countTokensHandler: Handler = async (input) => {
+  const headers: Record<string, string> = { 'x-request-id': input.requestId };
+  const state: { signal: AbortSignal; attempts: AttemptRecord[]; served?: TargetPlan } = { signal: input.signal, attempts: [] };
+  try {
+    const rawBody = await readRequestBody(input.request, input.plan.config.server.max_body_bytes);
+    const request = parseCountTokensRequest(parseJsonObject(rawBody));
+    const targets = resolveTargets(input.plan, request.model);
+    const target = targets[0]!;
+    let count: number;
+    if (target.provider.buildCountTokensRequest && target.provider.parseCountTokensResponse) {
+      count = await attemptTargets(state, [target], (chosen) => countUpstream(chosen, request, input));
+      headers['x-switchyard-token-count'] = 'provider';
+    } else {
+      state.served = target;
+      count = estimateTokens(request);
+      headers['x-switchyard-token-count'] = 'estimated';
+    }
+    describeServed(state, headers);
+    sendJson(input.response, 200, headers, JSON.stringify(encodeCountTokensResponse(count)));
+  } catch (thrown) {
+    describeServed(state, headers);
+    sendError(input.response, toGatewayError(thrown), (e) => anthropicMessagesDialect.encodeError(e), headers);
+  }
+};
+
+async function countUpstream(target: TargetPlan, request: ChatRequest, input: HandlerInput): Promise<number> {
+  const { provider, model } = target;
+  const upstream = await provider.buildCountTokensRequest!(request, model);
+  const response = await sendUpstream(upstream, {
+    signal: input.signal,
+    headersTimeoutMs: provider.config.timeoutMs,
+    bodyTimeoutMs: provider.config.timeoutMs,
+    provider: provider.config.name,
+  });
+  const body = (await readBody(response.body, provider.config.name, input.signal)).toString('utf8');
+  if (response.status >= 400) throw provider.parseError(response.status, response.headers, body);
+  try {
+    return provider.parseCountTokensResponse!(JSON.parse(body));
+  } catch (error) {
+    if (error instanceof GatewayError) throw error;
+    throw new GatewayError('upstream_invalid_response', `${provider.config.name}: count_tokens answer is not JSON`);
+  }
+}
+
+/** Tokens of every text the model would read: messages, tool calls and results, tool definitions. */
+export function estimateTokens(request: ChatRequest): number {
+  const texts: string[] = [];
+  for (const message of request.messages) {
+    for (const part of message.content) {
+      if (part.type === 'text') texts.push(part.text);
+      else if (part.type === 'tool_call') texts.push(part.name, part.arguments);
+      else if (part.type === 'reasoning') texts.push(part.text);
+      else if (part.type === 'tool_result') {
+        for (const inner of part.content) if (inner.type === 'text') texts.push(inner.text);
+      }
+    }
+  }
+  for (const tool of request.tools ?? []) texts.push(tool.name, tool.description ?? '', JSON.stringify(tool.parameters));
+  // Each message costs a few framing tokens in every chat format.
+  return countTokens(texts.join('\n')) + request.messages.length * 3;
+}

@@ -1,0 +1,55 @@
+import type { EmbeddingsRequest, EmbeddingsResponse } from '../../ir/chat.js';
+import type { TargetPlan } from '../../config/plan.js';
+import { openaiChatDialect } from '../../dialects/openai-chat/index.js';
+import { GatewayError, toGatewayError } from '../../errors/gateway-error.js';
+import type { AttemptRecord } from '../../pipeline/context.js';
+import { attemptTargets } from '../../routing/attempt.js';
+import { resolveTargets } from '../../routing/resolve.js';
+import { readBody, sendUpstream } from '../../upstream/http.js';
+import { parseJsonObject, readRequestBody } from '../body.js';
+import { sendError, sendJson } from '../respond.js';
+import type { Handler, HandlerInput } from '../types.js';
+import { describeServed } from './chat.js';
+
+/** POST /v1/embeddings (OpenAI format) against any provider that embeds. */
+export const embeddingsHandler: Handler = async (input) => {
+  const headers: Record<string, string> = { 'x-request-id': input.requestId };
+  const state: { signal: AbortSignal; attempts: AttemptRecord[]; served?: TargetPlan } = { signal: input.signal, attempts: [] };
+  try {
+    const rawBody = await readRequestBody(input.request, input.plan.config.server.max_body_bytes);
+    const request = openaiChatDialect.parseEmbeddingsRequest(parseJsonObject(rawBody));
+    const targets = resolveTargets(input.plan, request.model);
+    const response = await attemptTargets(state, targets, (target) => embedWith(target, request, input));
+    describeServed(state, headers);
+    sendJson(input.response, 200, headers, JSON.stringify(openaiChatDialect.encodeEmbeddingsResponse(response, request.encodingFormat)));
+  } catch (thrown) {
+    describeServed(state, headers);
+    sendError(input.response, toGatewayError(thrown), (e) => openaiChatDialect.encodeError(e), headers);
+  }
+};
+
+async function embedWith(target: TargetPlan, request: EmbeddingsRequest, input: HandlerInput): Promise<EmbeddingsResponse> {
+  const { provider, model } = target;
+  if (provider.local?.embed) return provider.local.embed(request, model);
+  if (!provider.buildEmbeddingsRequest || !provider.parseEmbeddingsResponse) {
+    throw new GatewayError('unsupported_feature', `provider "${provider.config.name}" (${provider.config.type}) does not serve embeddings`, {
+      param: 'model',
+    });
+  }
+  const upstream = await provider.buildEmbeddingsRequest(request, model);
+  const response = await sendUpstream(upstream, {
+    signal: input.signal,
+    headersTimeoutMs: provider.config.timeoutMs,
+    bodyTimeoutMs: provider.config.timeoutMs,
+    provider: provider.config.name,
+  });
+  const body = await readBody(response.body, provider.config.name, input.signal);
+  if (response.status >= 400) throw provider.parseError(response.status, response.headers, body.toString('utf8'));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new GatewayError('upstream_invalid_response', `${provider.config.name}: embeddings answer is not JSON`, { provider: provider.config.name });
+  }
+  return provider.parseEmbeddingsResponse(parsed, model);
+}

@@ -1,0 +1,25 @@
+import { sendJson } from '../respond.js';
+import type { Handler } from '../types.js';
+
+/** GET /health: the process is up and serving. */
+export const healthHandler: Handler = async ({ response, requestId }) => {
+  sendJson(response, 200, { 'x-request-id': requestId }, '{"status":"ok"}');
+};
+
+/**
+ * GET /health/ready: whether this instance can serve, with one entry per check. Only a state in
+ * which no request could be served is a 503 (no provider configured at all).
+ */
+export const readyHandler: Handler = async ({ response, plan, requestId }) => {
+  const providerCount = plan.providers.size;
+  const checks = {
+    config: { status: 'ok', source: plan.source, loaded_at: new Date(plan.loadedAt).toISOString() },
+    // Storage and Redis are opened by the features that use them (request log, shared limits);
+    // until one is enabled there is nothing to probe, which is reported rather than called healthy.
+    storage: { status: 'not_in_use', configured: plan.config.storage },
+    redis: plan.config.redis ? { status: 'not_in_use', configured: true } : { status: 'not_configured' },
+    providers: { status: providerCount > 0 ? 'ok' : 'none_configured', count: providerCount },
+  };
+  const ready = providerCount > 0;
+  sendJson(response, ready ? 200 : 503, { 'x-request-id': requestId }, JSON.stringify({ status: ready ? 'ok' : 'unavailable', checks }));
+};

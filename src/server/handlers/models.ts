@@ -1,0 +1,30 @@
+import type { Plan } from '../../config/plan.js';
+import { sendJson } from '../respond.js';
+import type { Handler } from '../types.js';
+
+/**
+ * GET /v1/models: the configured model names plus the models in-process providers serve, in
+ * OpenAI's list shape, or Anthropic's when the client sends `anthropic-version`.
+ */
+export const modelsHandler: Handler = async ({ request, response, plan, requestId }) => {
+  const names = modelNames(plan);
+  const created = Math.floor(plan.loadedAt / 1000);
+  const payload = request.headers['anthropic-version']
+    ? {
+        data: names.map((id) => ({ type: 'model', id, display_name: id, created_at: new Date(plan.loadedAt).toISOString() })),
+        has_more: false,
+        first_id: names[0] ?? null,
+        last_id: names.at(-1) ?? null,
+      }
+    : { object: 'list', data: names.map((id) => ({ id, object: 'model', created, owned_by: 'switchyard' })) };
+  sendJson(response, 200, { 'x-request-id': requestId }, JSON.stringify(payload));
+};
+
+/** Model names a client may send: configured models and the mock provider's fixed models. */
+export function modelNames(plan: Plan): string[] {
+  const names = [...plan.models.keys()];
+  for (const [name, provider] of plan.providers) {
+    if (provider.config.type === 'mock') names.push(`${name}/echo`, `${name}/lorem`);
+  }
+  return names;
+}

@@ -1,0 +1,37 @@
+import { openaiChatDialect } from '../dialects/openai-chat/index.js';
+import { anthropicMessagesDialect } from '../dialects/anthropic-messages/index.js';
+import type { ClientDialect } from '../dialects/types.js';
+import { chatHandler } from './handlers/chat.js';
+import { countTokensHandler } from './handlers/count-tokens.js';
+import { embeddingsHandler } from './handlers/embeddings.js';
+import { healthHandler, readyHandler } from './handlers/health.js';
+import { modelsHandler } from './handlers/models.js';
+import type { Handler } from './types.js';
+
+export interface Route {
+  method: 'GET' | 'POST';
+  handler: Handler;
+  /** The API whose error shape this path answers in. */
+  dialect: ClientDialect;
+}
+
+/** Every path the gateway serves. Exact matches: no pattern is evaluated per request. */
+export const ROUTES: ReadonlyMap<string, Route> = new Map([
+  ['/v1/chat/completions', { method: 'POST', handler: chatHandler(openaiChatDialect), dialect: openaiChatDialect }],
+  ['/v1/messages', { method: 'POST', handler: chatHandler(anthropicMessagesDialect), dialect: anthropicMessagesDialect }],
+  ['/v1/messages/count_tokens', { method: 'POST', handler: countTokensHandler, dialect: anthropicMessagesDialect }],
+  ['/v1/embeddings', { method: 'POST', handler: embeddingsHandler, dialect: openaiChatDialect }],
+  ['/v1/models', { method: 'GET', handler: modelsHandler, dialect: openaiChatDialect }],
+  ['/health', { method: 'GET', handler: healthHandler, dialect: openaiChatDialect }],
+  ['/health/ready', { method: 'GET', handler: readyHandler, dialect: openaiChatDialect }],
+] as Array<[string, Route]>);
+
+/** Paths are also served without the `/v1` prefix, as OpenAI-compatible servers commonly are. */
+export function findRoute(pathname: string): Route | undefined {
+  return ROUTES.get(pathname) ?? (pathname.startsWith('/v1/') ? undefined : ROUTES.get(`/v1${pathname}`));
+}
+
+/** Error shape for unknown paths: Anthropic's under /v1/messages, OpenAI's elsewhere. */
+export function dialectForPath(pathname: string): ClientDialect {
+  return pathname.startsWith('/v1/messages') ? anthropicMessagesDialect : openaiChatDialect;
+}
