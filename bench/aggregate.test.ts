@@ -19,6 +19,7 @@ function cell(round: number, scenarioId: string, target: TargetName, numbers: { 
     firstByteMs: latency(numbers.ttfc ?? Number.NaN),
     cpuMs: { upstream: 300, loadgen: 200, ...(numbers.cpuMs === undefined ? {} : { proxy: numbers.cpuMs }) },
     coreBusyMs: [510, (numbers.cpuMs ?? 0) + 20],
+    runQueueWaitMs: { proxy: 30, upstream: 5, loadgen: 5 },
     meanBodyBytes: 600,
   };
   return toCell(round, scenario, target, load, target === 'direct' ? undefined : 50 + round, { driver: 0, proxy: 1 });

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { isEntryPoint } from './child-entry.js';
 import { HttpResponseReader } from './http-response-reader.js';
-import { readCoreBusyMs, readCpuMs } from './proc-stats.js';
+import { readCoreBusyMs, readCpuMs, readRunQueueWaitMs } from './proc-stats.js';
 import { summarize, type LatencySummary } from './stats.js';
 
 export interface LoadgenOptions {
@@ -41,6 +41,8 @@ export interface LoadgenResult {
   cpuMs: Record<string, number>;
   /** Busy time of each core in the window (all processes), to spot foreign load. */
   coreBusyMs: number[];
+  /** Time each watched process (and `loadgen`) was runnable but waiting for its core, in the window. */
+  runQueueWaitMs: Record<string, number>;
   meanBodyBytes: number;
 }
 
@@ -106,6 +108,12 @@ export function runLoad(options: LoadgenOptions): Promise<LoadgenResult> {
     });
   };
 
+  const readWaits = (): Record<string, number> => {
+    const waits: Record<string, number> = { loadgen: readRunQueueWaitMs('self') };
+    for (const [name, pid] of Object.entries(options.watchPids)) waits[name] = readRunQueueWaitMs(pid);
+    return waits;
+  };
+
   const readCpu = (): Record<string, number> => {
     const cpu: Record<string, number> = {};
     for (const [name, pid] of Object.entries(options.watchPids)) cpu[name] = readCpuMs(pid);
@@ -119,10 +127,12 @@ export function runLoad(options: LoadgenOptions): Promise<LoadgenResult> {
     let windowStart = 0;
     let cpuStart: Record<string, number> = {};
     let coresStart: number[] = [];
+    let waitsStart: Record<string, number> = {};
     setTimeout(() => {
       measuring = true;
       cpuStart = readCpu();
       coresStart = readCoreBusyMs();
+      waitsStart = readWaits();
       windowStart = performance.now();
     }, options.warmupS * 1000);
     setTimeout(
@@ -130,6 +140,7 @@ export function runLoad(options: LoadgenOptions): Promise<LoadgenResult> {
         const elapsedS = (performance.now() - windowStart) / 1000;
         const cpuEnd = readCpu();
         const coresEnd = readCoreBusyMs();
+        const waitsEnd = readWaits();
         measuring = false;
         running = false;
         for (const socket of sockets) socket.destroy();
@@ -146,6 +157,7 @@ export function runLoad(options: LoadgenOptions): Promise<LoadgenResult> {
           firstByteMs: summarize(firstBytes),
           cpuMs,
           coreBusyMs: coresEnd.map((busy, core) => busy - (coresStart[core] ?? 0)),
+          runQueueWaitMs: Object.fromEntries(Object.entries(waitsEnd).map(([name, ms]) => [name, ms - (waitsStart[name] ?? 0)])),
           meanBodyBytes: completed ? bodyBytesTotal / completed : 0,
         });
       },

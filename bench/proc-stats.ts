@@ -1,7 +1,7 @@
 // Per-process CPU and memory readings from Linux /proc, for processes the bench did not start
 // in-process (the proxy under test, the upstream).
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 let ticksPerSecond: number | undefined;
 
@@ -65,4 +65,20 @@ export function readCoreBusyMs(): number[] {
     busy[Number(match[1])] = ((user! + nice! + system! + irq! + softirq! + steal!) * 1000) / clockTicksPerSecond();
   }
   return busy;
+}
+
+/**
+ * Time the threads of `pid` spent runnable but waiting for a CPU, in ms (second field of
+ * /proc/pid/task/N/schedstat): how long other work kept this process off its core.
+ */
+export function readRunQueueWaitMs(pid: number | 'self'): number {
+  let waitNs = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      waitNs += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'latin1').split(' ')[1]);
+    } catch {
+      // The thread exited between listing and reading.
+    }
+  }
+  return waitNs / 1e6;
 }

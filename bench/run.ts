@@ -95,7 +95,7 @@ function logCell(cell: Cell, scenario: Scenario): void {
   console.log(
     `round ${cell.round} ${scenario.label.padEnd(16)} ${cell.target.padEnd(8)} ${load.throughput.toFixed(0).padStart(7)} req/s` +
       `  p50 ${load.latencyMs.p50.toFixed(3)} ms${ttfc}${cpu}  core0 ${(cell.core0Busy * 100).toFixed(0)}%` +
-      `  foreign ${((cell.foreignLoad ?? 0) * 100).toFixed(0)}%${errors}`,
+      `  foreign ${((cell.foreignLoad ?? 0) * 100).toFixed(0)}%  wait ${JSON.stringify(load.runQueueWaitMs)}${errors}`,
   );
 }
 

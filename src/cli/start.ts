@@ -73,7 +73,7 @@ export async function startGateway(options: StartOptions, handleSignals = true):
 
 function describeStart(logger: Logger, plan: Plan, url: string): void {
   const providers = [...plan.providers.values()].map((provider) => `${provider.config.name} (${provider.config.type})`);
-  logger.info({ url, config: plan.source, providers, models: [...plan.models.keys()] }, `switchyard listening on ${url}`);
+  logger.info({ url, pid: process.pid, config: plan.source, providers, models: [...plan.models.keys()] }, `switchyard listening on ${url}`);
   const config = plan.config;
   if (!config.server.master_key && config.keys.length === 0) {
     logger.warn('no master_key or keys configured: the gateway is open to anyone who can reach it');

@@ -69,7 +69,8 @@ export interface Provider {
   parseError(status: number, headers: UpstreamHeaders, body: string): GatewayError;
 
   buildEmbeddingsRequest?(request: EmbeddingsRequest, upstreamModel: string): UpstreamRequest | Promise<UpstreamRequest>;
-  parseEmbeddingsResponse?(body: unknown, upstreamModel: string): EmbeddingsResponse;
+  /** `request` lets providers whose API reports no token usage estimate it. */
+  parseEmbeddingsResponse?(body: unknown, upstreamModel: string, request: EmbeddingsRequest): EmbeddingsResponse;
 
   /** Token counting by the provider itself (Anthropic's count_tokens); others are estimated. */
   buildCountTokensRequest?(request: ChatRequest, upstreamModel: string): UpstreamRequest | Promise<UpstreamRequest>;

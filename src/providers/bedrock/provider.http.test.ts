@@ -225,10 +225,11 @@ test('session tokens are sent and required when the credentials are temporary', 
 test('embeddings: Titan v2 through InvokeModel, one input per call', async () => {
   fake.script = {};
   const model = 'amazon.titan-embed-text-v2:0';
-  const upstream = await provider.buildEmbeddingsRequest!({ model: 'emb', input: ['hello embedding world'], dimensions: 256 }, model);
+  const request = { model: 'emb', input: ['hello embedding world'], dimensions: 256 };
+  const upstream = await provider.buildEmbeddingsRequest!(request, model);
   const response = await send(upstream);
   assert.equal(response.status, 200);
-  const parsed = provider.parseEmbeddingsResponse!(JSON.parse(await readBodyText(response.body)), model);
+  const parsed = provider.parseEmbeddingsResponse!(JSON.parse(await readBodyText(response.body)), model, request);
   assert.equal(fake.requests.at(-1)!.url, '/model/amazon.titan-embed-text-v2%3A0/invoke');
   assert.deepEqual(fake.requests.at(-1)!.json, { inputText: 'hello embedding world', dimensions: 256 });
   assert.equal(parsed.data.length, 1);

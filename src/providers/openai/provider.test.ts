@@ -167,9 +167,10 @@ test('openai: embeddings request and response over HTTP', async () => {
   try {
     const provider = providerFor('openai', fake);
     assert.ok(provider.buildEmbeddingsRequest && provider.parseEmbeddingsResponse);
-    const upstream = await provider.buildEmbeddingsRequest({ model: 'embed', input: ['a b', 'c'], dimensions: 3, encodingFormat: 'base64' }, 'text-embedding-3-small');
+    const request = { model: 'embed', input: ['a b', 'c'], dimensions: 3, encodingFormat: 'base64' as const };
+    const upstream = await provider.buildEmbeddingsRequest(request, 'text-embedding-3-small');
     const response = await send(provider, upstream);
-    const parsed = provider.parseEmbeddingsResponse(JSON.parse(await readBodyText(response.body)), 'text-embedding-3-small');
+    const parsed = provider.parseEmbeddingsResponse(JSON.parse(await readBodyText(response.body)), 'text-embedding-3-small', request);
     assert.deepEqual(fake.requests[0]?.json, { model: 'text-embedding-3-small', input: ['a b', 'c'], dimensions: 3 });
     assert.equal(fake.requests[0]?.url, '/v1/embeddings');
     assert.equal(parsed.data.length, 2);

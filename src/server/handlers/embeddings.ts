@@ -51,5 +51,5 @@ async function embedWith(target: TargetPlan, request: EmbeddingsRequest, input: 
   } catch {
     throw new GatewayError('upstream_invalid_response', `${provider.config.name}: embeddings answer is not JSON`, { provider: provider.config.name });
   }
-  return provider.parseEmbeddingsResponse(parsed, model);
+  return provider.parseEmbeddingsResponse(parsed, model, request);
 }
