@@ -18,6 +18,7 @@ import { compileBenchScripts } from './compile-helpers.js';
 import { startGateway } from './gateway-process.js';
 import type { LoadgenOptions, LoadgenResult } from './loadgen.js';
 import { readPeakRssMb, resetPeakRss } from './proc-stats.js';
+import { raiseGroupPriority } from './priority.js';
 import { printProfileSummary } from './profile-summary.js';
 import { markdownTable, textTable, verdictLines } from './report.js';
 import { sanityCheck } from './sanity-check.js';
@@ -38,6 +39,8 @@ interface Target {
 
 const pinned = canPin(os.cpus().length);
 const nice = settings.nice !== 0 && canNice(settings.nice) ? settings.nice : undefined;
+// Children inherit this session's autogroup, so raising it covers every bench process.
+const restoreGroupPriority = nice === undefined ? undefined : raiseGroupPriority(nice);
 const cores = pinned ? { driver: 0, proxy: 1 } : {};
 const driver: Placement = { core: cores.driver, nice };
 const proxy: Placement = { core: cores.proxy, nice };
@@ -118,7 +121,9 @@ async function main(): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   if (pinned) pinSelf(0);
   else console.warn('! taskset unavailable or fewer than 2 cores: running unpinned, ratios are less trustworthy');
-  console.log(`placement: ${pinned ? 'proxy on core 1, upstream + load generator on core 0' : 'unpinned'}; nice ${nice ?? 'unchanged'}`);
+  const where = pinned ? 'proxy on core 1, upstream + load generator on core 0' : 'unpinned';
+  const priority = nice === undefined ? 'unchanged' : `${nice}${restoreGroupPriority ? ' (process and autogroup)' : ''}`;
+  console.log(`placement: ${where}; nice ${priority}`);
 
   const upstream = await startScript('upstream', ['--port', '0', '--gap-ms', String(settings.streamGapMs)], driver);
   const targets: Target[] = [{ name: 'direct', port: upstream.port }];
@@ -186,11 +191,13 @@ async function main(): Promise<void> {
   console.log('\nwrote bench/results/latest.json and bench/results/latest.md');
 
   for (const child of children.reverse()) await stopChild(child);
+  restoreGroupPriority?.();
   if (settings.profile && gateway.state === 'running') printProfileSummary(profileDir);
 }
 
 main().catch((error: unknown) => {
   console.error(error);
   for (const child of children) child.kill('SIGKILL');
+  restoreGroupPriority?.();
   process.exitCode = 1;
 });
