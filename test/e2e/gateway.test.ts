@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { startFakeOpenAI } from '../fakes/openai.js';
+import { startFakeAnthropic } from '../fakes/anthropic.js';
 import type { FakeUpstream } from '../fakes/types.js';
 import { postJson, startTestGateway, type TestGateway } from './harness.js';
 
@@ -183,5 +184,97 @@ describe('switchyard check', () => {
     writeFileSync(path, 'providers:\n  openai: { type: openai }\nmodels:\n  smart: { targets: [{ provider: openai, model: x }] }\n');
     const good = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'check', path], { encoding: 'utf8' });
     assert.equal(good.status, 0, good.stderr);
+  });
+});
+
+describe('other endpoints', () => {
+  let openai: FakeUpstream;
+  let anthropic: FakeUpstream;
+  let gateway: TestGateway;
+  before(async () => {
+    openai = await startFakeOpenAI();
+    anthropic = await startFakeAnthropic();
+    gateway = await startTestGateway(`
+providers:
+  mock: { type: mock }
+  up: { type: openai, base_url: "${openai.url}", api_key: sk-test, timeout_ms: 300 }
+  claude: { type: anthropic, base_url: "${anthropic.url}", api_key: ant-test }
+models:
+  chat: { targets: [{ provider: up, model: gpt-4.1-mini }] }
+  sonnet: { targets: [{ provider: claude, model: claude-sonnet-4-5 }] }
+  embed: { targets: [{ provider: up, model: text-embedding-3-small }] }
+  two-step: { targets: [{ provider: up, model: gpt-4.1-mini }, { provider: mock, model: echo }] }
+`);
+  });
+  after(async () => {
+    await gateway.stop();
+    await openai.close();
+    await anthropic.close();
+  });
+
+  test('a provider that does not answer within timeout_ms is a 504', async () => {
+    openai.script = { hang: true };
+    const reply = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'chat', messages: [{ role: 'user', content: 'x' }] });
+    assert.equal(reply.status, 504);
+    assert.equal(reply.json.error.code, 'upstream_timeout');
+  });
+
+  test('a retryable failure moves on to the next target and says so in the headers', async () => {
+    openai.script = { error: { status: 503, message: 'busy' } };
+    const reply = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'two-step', messages: [{ role: 'user', content: 'second target' }] });
+    assert.equal(reply.status, 200);
+    assert.equal(reply.json.choices[0].message.content, 'second target');
+    assert.equal(reply.headers.get('x-switchyard-attempts'), '2');
+    assert.equal(reply.headers.get('x-switchyard-provider'), 'mock');
+  });
+
+  test('embeddings through an OpenAI provider and the mock, floats and base64', async () => {
+    openai.script = { embeddingDimensions: 4 };
+    const reply = await postJson(`${gateway.url}/v1/embeddings`, { model: 'embed', input: ['a', 'b'] });
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.json.data.length, 2);
+    assert.equal(reply.json.data[1].index, 1);
+    assert.equal(reply.json.data[0].embedding.length, 4);
+    assert.equal(reply.headers.get('x-switchyard-provider'), 'up');
+    const mock = await postJson(`${gateway.url}/v1/embeddings`, { model: 'mock/echo', input: 'same text', encoding_format: 'base64' });
+    assert.equal(mock.status, 200, mock.text);
+    assert.equal(typeof mock.json.data[0].embedding, 'string');
+    assert.equal(Buffer.from(mock.json.data[0].embedding, 'base64').length, 16 * 4);
+    const bad = await postJson(`${gateway.url}/v1/embeddings`, { model: 'embed' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.json.error.message, /input/);
+  });
+
+  test('count_tokens asks Anthropic, and estimates for other providers', async () => {
+    const body = { model: 'sonnet', messages: [{ role: 'user', content: 'How many tokens is this sentence?' }] };
+    const counted = await postJson(`${gateway.url}/v1/messages/count_tokens`, body);
+    assert.equal(counted.status, 200, counted.text);
+    assert.equal(typeof counted.json.input_tokens, 'number');
+    assert.equal(counted.headers.get('x-switchyard-token-count'), 'provider');
+    assert.equal(anthropic.requests.at(-1)!.url, '/v1/messages/count_tokens');
+    const estimated = await postJson(`${gateway.url}/v1/messages/count_tokens`, { ...body, model: 'chat' });
+    assert.equal(estimated.status, 200);
+    assert.equal(estimated.headers.get('x-switchyard-token-count'), 'estimated');
+    assert.ok(estimated.json.input_tokens > 5 && estimated.json.input_tokens < 20, String(estimated.json.input_tokens));
+  });
+
+  test('/v1/models lists configured and mock models in OpenAI and Anthropic shapes', async () => {
+    const openaiList = await (await fetch(`${gateway.url}/v1/models`)).json();
+    assert.equal(openaiList.object, 'list');
+    assert.deepEqual(
+      openaiList.data.map((m: { id: string }) => m.id),
+      ['chat', 'sonnet', 'embed', 'two-step', 'mock/echo', 'mock/lorem'],
+    );
+    const anthropicList = await (await fetch(`${gateway.url}/v1/models`, { headers: { 'anthropic-version': '2023-06-01' } })).json();
+    assert.equal(anthropicList.data[0].type, 'model');
+    assert.equal(anthropicList.has_more, false);
+  });
+
+  test('/health and /health/ready answer without a key and name each check', async () => {
+    const live = await fetch(`${gateway.url}/health`);
+    assert.equal(live.status, 200);
+    const ready = await (await fetch(`${gateway.url}/health/ready`)).json();
+    assert.equal(ready.status, 'ok');
+    assert.deepEqual(Object.keys(ready.checks).sort(), ['config', 'providers', 'redis', 'storage']);
   });
 });
