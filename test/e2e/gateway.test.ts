@@ -259,13 +259,13 @@ models:
   });
 
   test('/v1/models lists configured and mock models in OpenAI and Anthropic shapes', async () => {
-    const openaiList = await (await fetch(`${gateway.url}/v1/models`)).json();
+    const openaiList = (await (await fetch(`${gateway.url}/v1/models`)).json()) as any;
     assert.equal(openaiList.object, 'list');
     assert.deepEqual(
       openaiList.data.map((m: { id: string }) => m.id),
       ['chat', 'sonnet', 'embed', 'two-step', 'mock/echo', 'mock/lorem'],
     );
-    const anthropicList = await (await fetch(`${gateway.url}/v1/models`, { headers: { 'anthropic-version': '2023-06-01' } })).json();
+    const anthropicList = (await (await fetch(`${gateway.url}/v1/models`, { headers: { "anthropic-version": "2023-06-01" } })).json()) as any;
     assert.equal(anthropicList.data[0].type, 'model');
     assert.equal(anthropicList.has_more, false);
   });
@@ -273,7 +273,7 @@ models:
   test('/health and /health/ready answer without a key and name each check', async () => {
     const live = await fetch(`${gateway.url}/health`);
     assert.equal(live.status, 200);
-    const ready = await (await fetch(`${gateway.url}/health/ready`)).json();
+    const ready = (await (await fetch(`${gateway.url}/health/ready`)).json()) as any;
     assert.equal(ready.status, 'ok');
     assert.deepEqual(Object.keys(ready.checks).sort(), ['config', 'providers', 'redis', 'storage']);
   });

@@ -1,5 +1,6 @@
 import type { AssistantPart, ChatResponse } from '../../ir/chat.js';
-import { toAnthropicUsage, toStopReason, toToolInput, type AnthropicStopReason, type AnthropicUsage } from './wire-mapping.js';
+import { parseToolArguments } from '../../ir/tool-arguments.js';
+import { toAnthropicUsage, toStopReason, type AnthropicStopReason, type AnthropicUsage } from './wire-mapping.js';
 
 export type AnthropicContentBlock =
   | { type: 'text'; text: string }
@@ -23,7 +24,7 @@ function toBlock(part: AssistantPart): AnthropicContentBlock | undefined {
     case 'text':
       return part.text === '' ? undefined : { type: 'text', text: part.text };
     case 'tool_call':
-      return { type: 'tool_use', id: part.id, name: part.name, input: toToolInput(part.arguments) };
+      return { type: 'tool_use', id: part.id, name: part.name, input: parseToolArguments(part.arguments) };
     case 'reasoning':
       if (part.redacted !== undefined) return { type: 'redacted_thinking', data: part.redacted };
       return { type: 'thinking', thinking: part.text, signature: part.signature ?? '' };

@@ -35,19 +35,3 @@ export function toAnthropicUsage(usage: Usage | undefined): AnthropicUsage {
   };
 }
 
-/**
- * A tool call's JSON `arguments` text → the `input` object Anthropic clients expect. Empty text
- * is `{}`. Text that is not a JSON object (a model's broken output) is kept, not dropped, as
- * `{"_raw_arguments": text}`: the client's schema check then fails visibly and the model sees
- * what it wrote, instead of a silent `{}` that hides the fault.
- */
-export function toToolInput(argumentsText: string): Record<string, unknown> {
-  if (argumentsText.trim() === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(argumentsText);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-  } catch {
-    // Falls through to the raw wrapper.
-  }
-  return { _raw_arguments: argumentsText };
-}

@@ -7,7 +7,7 @@ import type {
   AnthropicRequestBlock,
   AnthropicTextBlock,
 } from './anthropic-api-types.js';
-import { toToolInput } from './tool-input.js';
+import { parseToolArguments } from '../../ir/tool-arguments.js';
 
 type Path = string;
 
@@ -44,7 +44,7 @@ function toBlock(part: ContentPart, path: Path): AnthropicRequestBlock | undefin
     case 'image':
       return toTextOrImage(part, path);
     case 'tool_call':
-      return { type: 'tool_use', id: part.id, name: part.name, input: toToolInput(part.arguments), ...cacheControl(part.cacheControl) };
+      return { type: 'tool_use', id: part.id, name: part.name, input: parseToolArguments(part.arguments), ...cacheControl(part.cacheControl) };
     case 'tool_result': {
       const content = part.content.flatMap((inner, index) => toTextOrImage(inner, `${path}.content[${index}]`) ?? []);
       const block: AnthropicRequestBlock = { type: 'tool_result', tool_use_id: part.toolCallId };

@@ -1,3 +1,4 @@
+import { parseToolArguments } from '../../ir/tool-arguments.js';
 import type { CacheControl, ContentPart, ImagePart, Message, ToolResultPart } from '../../ir/chat.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type {
@@ -65,7 +66,7 @@ function convertPart(part: ContentPart, role: 'user' | 'assistant', param: strin
       if (role !== 'assistant') throw invalid('tool calls belong in assistant messages', param);
       out.historyHasToolBlocks = true;
       out.historyToolNames.add(part.name);
-      return { toolUse: { toolUseId: part.id, name: part.name, input: parseArguments(part.arguments, param) } };
+      return { toolUse: { toolUseId: part.id, name: part.name, input: parseToolArguments(part.arguments) } };
     case 'tool_result':
       if (role !== 'user') throw invalid('tool results belong in tool or user messages', param);
       out.historyHasToolBlocks = true;
@@ -115,15 +116,6 @@ export function convertImage(part: ImagePart, param: string): BedrockImageBlock 
   const format = FORMATS[(mediaType ?? '').toLowerCase()];
   if (!format) throw unsupported(`Bedrock accepts png, jpeg, gif and webp images, not ${mediaType ?? 'an unknown type'}`, param);
   return { image: { format, source: { bytes: data } } };
-}
-
-function parseArguments(text: string, param: string): unknown {
-  if (text.trim() === '') return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw invalid('tool call arguments are not valid JSON', param);
-  }
 }
 
 function cacheControlOf(part: ContentPart): CacheControl | undefined {

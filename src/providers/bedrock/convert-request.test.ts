@@ -181,12 +181,10 @@ test('images: inline base64 and data: URLs become bytes; http URLs are refused n
   );
 });
 
-test('refuses n > 1 and invalid tool-call arguments', () => {
+test('refuses n > 1; keeps broken tool-call arguments from history as _raw_arguments', () => {
   assert.throws(() => convertRequest(request([user('x')], { n: 2 }), MODEL), (error: unknown) => error instanceof GatewayError && error.param === 'n');
-  assert.throws(
-    () => convertRequest(request([user('x'), { role: 'assistant', content: [{ type: 'tool_call', id: 't', name: 'f', arguments: '{oops' }] }]), MODEL),
-    (error: unknown) => error instanceof GatewayError && error.code === 'invalid_request' && error.param === 'messages[1].content[0]',
-  );
+  const body = convertRequest(request([user('x'), { role: 'assistant', content: [{ type: 'tool_call', id: 't', name: 'f', arguments: '{oops' }] }]), MODEL);
+  assert.deepEqual(body.messages[1]!.content[0], { toolUse: { toolUseId: 't', name: 'f', input: { _raw_arguments: '{oops' } } });
 });
 
 test('reasoning budget becomes Anthropic thinking config only for Anthropic models', () => {

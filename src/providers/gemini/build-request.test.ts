@@ -184,7 +184,7 @@ describe('tool conversation', () => {
     );
     assert.deepEqual(
       body.contents[1]!.parts!.map((part) => part.functionCall?.args),
-      [{}, { value: [1, 2] }, { raw: '{"cut": "of' }],
+      [{}, { _raw_arguments: '[1,2]' }, { _raw_arguments: '{"cut": "of' }],
     );
   });
 

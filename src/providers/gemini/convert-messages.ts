@@ -1,3 +1,4 @@
+import { parseToolArguments } from '../../ir/tool-arguments.js';
 import type { ContentPart, Message, ToolResultPart } from '../../ir/chat.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { GeminiContent, GeminiPart } from './api-types.js';
@@ -112,7 +113,7 @@ function modelParts(content: readonly ContentPart[], signFunctionCalls: boolean)
     } else if (part.type === 'tool_call') {
       const placeholder = signFunctionCalls && !sawFunctionCall ? SKIP_SIGNATURE_VALIDATOR : undefined;
       sawFunctionCall = true;
-      const functionCall = { id: part.id, name: part.name, args: parseArguments(part.arguments) };
+      const functionCall = { id: part.id, name: part.name, args: parseToolArguments(part.arguments) };
       parts.push(withSignature({ functionCall }, pendingSignature ?? placeholder));
     } else {
       continue; // Images or tool results inside an assistant turn have no Gemini form.
@@ -126,17 +127,3 @@ function withSignature(part: GeminiPart, signature: string | undefined): GeminiP
   return signature === undefined ? part : { ...part, thoughtSignature: signature };
 }
 
-/**
- * Gemini wants a call's arguments as a JSON object. Earlier answers may hold anything (a model cut
- * off mid-JSON), so non-objects are wrapped rather than refused: the history stays replayable.
- */
-function parseArguments(text: string): Record<string, unknown> {
-  if (text.trim() === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-    return { value: parsed };
-  } catch {
-    return { raw: text };
-  }
-}
