@@ -59,6 +59,8 @@ test('rows are per-round medians; added latency is against direct in the same ro
   assert.equal(floor.addedP50Ms, 1);
   assert.equal(floor.cpuPerRequestUs, 60);
   assert.equal(floor.peakRssMb, 53);
+  assert.equal(floor.disturbed, 0);
+  assert.equal(aggregate(cells, 0.015).find((r) => r.target === 'floor')!.disturbed, 3);
   assert.ok(Number.isNaN(floor.ttfcP50Ms));
   const gatewayStream = rows.find((r) => r.scenario === 'stream-1' && r.target === 'gateway')!;
   assert.equal(gatewayStream.ttfcP50Ms, 0.9);

@@ -18,6 +18,8 @@ export interface Row {
   peakRssMb: number;
   core0Busy: number;
   errors: number;
+  /** Cells measured while other processes took more than the allowed share of a bench core. */
+  disturbed: number;
 }
 
 export interface Verdict {
@@ -32,7 +34,7 @@ export interface Verdict {
 export const TARGETS = { throughputRatio: 0.8, cpuRatio: 1.25, ttfcExtraMs: 0.3 } as const;
 
 /** Median row per (scenario, target) over every round that measured it. */
-export function aggregate(cells: readonly Cell[]): Row[] {
+export function aggregate(cells: readonly Cell[], maxForeignLoad = 0.1): Row[] {
   const rows: Row[] = [];
   for (const scenario of SCENARIOS) {
     const direct = new Map(cells.filter((c) => c.scenario === scenario.id && c.target === 'direct').map((c) => [c.round, c]));
@@ -57,6 +59,7 @@ export function aggregate(cells: readonly Cell[]): Row[] {
         peakRssMb: Math.max(...mine.map((c) => c.peakRssMb ?? Number.NaN)),
         core0Busy: pick((c) => c.core0Busy),
         errors: mine.reduce((sum, c) => sum + c.load.errors, 0),
+        disturbed: mine.filter((c) => (c.foreignLoad ?? 0) > maxForeignLoad).length,
       });
     }
   }

@@ -4,7 +4,6 @@
 // Run directly: `node bench/floor.js --upstream http://127.0.0.1:N --port 0`.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pipeline } from 'node:stream';
 import { Pool } from 'undici';
 import { announceReady, argValue, isEntryPoint } from './child-entry.js';
 
@@ -37,8 +36,13 @@ export async function startFloorProxy(upstreamOrigin: string, port = 0): Promise
       .request({ path: request.url ?? '/', method: request.method as 'POST', headers, body })
       .then((upstream) => {
         response.writeHead(upstream.statusCode, forwardableHeaders(upstream.headers));
-        // pipeline tears the upstream body down if the client goes away mid-stream.
-        pipeline(upstream.body, response, () => {});
+        // Plain pipe (stream.pipeline allocates an AbortController per call); tear the upstream
+        // body down by hand if the client goes away mid-stream, and vice versa.
+        upstream.body.pipe(response);
+        upstream.body.once('error', () => response.destroy());
+        response.once('close', () => {
+          if (!response.writableFinished) upstream.body.destroy();
+        });
       })
       .catch((error: Error) => {
         if (response.headersSent) return response.destroy();
@@ -67,5 +71,7 @@ export async function startFloorProxy(upstreamOrigin: string, port = 0): Promise
 
 if (isEntryPoint(import.meta.url)) {
   const floor = await startFloorProxy(argValue('upstream', 'http://127.0.0.1:8000'), Number(argValue('port', '0')));
+  // Exit normally on SIGTERM so `--cpu-prof` (BENCH_PROFILE=1) gets to write its profile.
+  process.once('SIGTERM', () => process.exit(0));
   announceReady({ port: floor.port, pid: process.pid });
 }

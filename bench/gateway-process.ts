@@ -1,6 +1,6 @@
 // Starts the built gateway (dist/cli/main.js) as a pinned child in front of the bench upstream.
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +80,7 @@ export async function startGateway(launch: GatewayLaunch): Promise<GatewayStart>
     cwd: workDir,
     stdio: ['ignore', log, log],
   });
+  closeSync(log); // the child holds its own copy
   const problem = await waitHealthy(child, port, 30_000);
   if (problem) {
     child.kill('SIGKILL');

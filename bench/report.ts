@@ -4,7 +4,7 @@ import { SCENARIOS } from './scenarios.js';
 
 const HEADERS = [
   'scenario', 'target', 'req/s', '×floor', 'CPU µs/req', '×floor', 'p50 ms', 'p99 ms',
-  '+p50 vs direct ms', '×floor', 'TTFC p50 ms', 'TTFC vs floor', 'peak RSS MiB', '×floor', 'core0 busy', 'errors',
+  '+p50 vs direct ms', '×floor', 'TTFC p50 ms', 'TTFC vs floor', 'peak RSS MiB', '×floor', 'core0 busy', 'errors', 'disturbed',
 ];
 
 const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
@@ -34,6 +34,7 @@ function cellsOf(row: Row, floor: Row | undefined): string[] {
     isProxy && floor ? ratio(row.peakRssMb, floor.peakRssMb) : '-',
     `${fixed(row.core0Busy * 100, 0)}%`,
     String(row.errors),
+    `${row.disturbed}/${row.rounds}`,
   ];
 }
 
@@ -64,4 +65,22 @@ export function verdictLines(verdicts: readonly Verdict[]): string[] {
     const label = `${scenarioLabel(verdict.scenario)}: ${verdict.metric}`.padEnd(40);
     return `${label} ${value.padStart(10)}  (target ${verdict.limit})  ${verdict.pass ? 'PASS' : 'FAIL'}`;
   });
+}
+
+/** Whether core 0 (upstream + load generator) had room to spare: the precondition for fair ratios. */
+export function headroomLines(rows: readonly Row[]): string[] {
+  const lines: string[] = [];
+  const direct = rows.find((r) => r.scenario === 'json-64' && r.target === 'direct');
+  const floor = rows.find((r) => r.scenario === 'json-64' && r.target === 'floor');
+  if (direct && floor) {
+    const headroom = direct.throughput / floor.throughput;
+    lines.push(`load generator headroom: direct non-stream c=64 does ${headroom.toFixed(2)}× the floor's throughput`);
+    if (headroom < 1.2) lines.push('! direct is barely faster than the floor: the driver may be limiting the proxies');
+  }
+  const busiest = Math.max(...rows.filter((r) => r.target !== 'direct').map((r) => r.core0Busy));
+  if (Number.isFinite(busiest)) {
+    lines.push(`core 0 (upstream + load generator) at most ${(busiest * 100).toFixed(0)}% busy while a proxy was measured`);
+    if (busiest > 0.9) lines.push('! core 0 is near saturation: the driver may be limiting the proxies');
+  }
+  return lines;
 }

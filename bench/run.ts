@@ -4,7 +4,8 @@
 // Env: BENCH_DURATION_S (measured seconds per cell, 3), BENCH_WARMUP_S (unmeasured start of each
 // cell, 0.5), BENCH_PREWARM_S (first warm-up per scenario and proxy, 2), BENCH_ROUNDS (3),
 // BENCH_STREAM_GAP_MS (1), BENCH_NICE (-10, where permitted), BENCH_MAX_FOREIGN (0.1: re-run a
-// cell when other processes took more of its cores), BENCH_RETRIES (2), BENCH_TARGETS
+// cell when other processes took more of its cores), BENCH_RETRIES (1), BENCH_QUIET_BUDGET_S (20:
+// total wait for quiet cores and re-runs), BENCH_TARGETS
 // ("floor,gateway"), BENCH_SCENARIOS ("json-1,json-64,stream-1,stream-64"),
 // BENCH_PROFILE=1 (gateway under --cpu-prof; prints its hottest functions).
 import type { ChildProcess } from 'node:child_process';
@@ -12,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { aggregate, judge, type Row } from './aggregate.js';
+import { aggregate, judge } from './aggregate.js';
 import { canNice, canPin, firstJsonLine, pinSelf, spawnNode, stopChild, type Placement } from './child-processes.js';
 import { compileBenchScripts } from './compile-helpers.js';
 import { startGateway } from './gateway-process.js';
@@ -20,7 +21,8 @@ import type { LoadgenOptions, LoadgenResult } from './loadgen.js';
 import { readPeakRssMb, resetPeakRss } from './proc-stats.js';
 import { raiseGroupPriority } from './priority.js';
 import { printProfileSummary } from './profile-summary.js';
-import { markdownTable, textTable, verdictLines } from './report.js';
+import { waitForQuietCores } from './quiet-cores.js';
+import { headroomLines, markdownTable, textTable, verdictLines } from './report.js';
 import { sanityCheck } from './sanity-check.js';
 import { requestBody, toCell, type Cell, type Scenario, type TargetName } from './scenarios.js';
 import { readSettings } from './settings.js';
@@ -49,8 +51,8 @@ const scripts = compileBenchScripts(benchDir, join(resultsDir, '.build'));
 const children: ChildProcess[] = [];
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function startScript(name: string, args: string[], placement: Placement) {
-  const child = spawnNode(placement, [join(scripts, `${name}.js`), ...args]);
+async function startScript(name: string, args: string[], placement: Placement, nodeArgs: string[] = []) {
+  const child = spawnNode(placement, [...nodeArgs, join(scripts, `${name}.js`), ...args]);
   children.push(child);
   return { child, ...(await firstJsonLine<{ port: number; pid: number }>(child, name)) };
 }
@@ -73,21 +75,32 @@ function runLoad(target: Target, scenario: Scenario, upstreamPid: number, durati
   return firstJsonLine<LoadgenResult>(loadgen, `loadgen ${target.name} ${scenario.id}`, limitMs);
 }
 
-/** Measures one cell, re-running it (up to settings.retries) while other processes disturb its cores. */
+// Wall time the run may still spend on waiting for quiet cores and re-running disturbed cells.
+let quietBudgetMs = settings.quietBudgetS * 1000;
+
+/**
+ * Measures one cell: first waits (within the budget) for the bench cores to be idle, then
+ * re-runs the cell (up to settings.retries) if other processes still took a share of them.
+ */
 async function measureCell(round: number, scenario: Scenario, target: Target, upstreamPid: number): Promise<Cell> {
   let best: Cell | undefined;
-  for (let attempt = 1; attempt <= 1 + settings.retries; attempt++) {
+  for (let attempt = 1; ; attempt++) {
+    if (pinned && quietBudgetMs > 0) {
+      quietBudgetMs -= await waitForQuietCores([0, 1], settings.maxForeignLoad, Math.min(quietBudgetMs, 5_000));
+    }
+    const started = Date.now();
     if (target.pid) resetPeakRss(target.pid);
     const load = await runLoad(target, scenario, upstreamPid, settings.durationS);
     const cell = toCell(round, scenario, target.name, load, target.pid ? readPeakRssMb(target.pid) : undefined, cores);
     cell.attempts = attempt;
-    if (!best || (cell.foreignLoad ?? 0) < (best.foreignLoad ?? 0)) best = { ...cell };
+    if (!best || (cell.foreignLoad ?? 0) < (best.foreignLoad ?? 0)) best = cell;
     await pause(200);
-    if ((cell.foreignLoad ?? 0) <= settings.maxForeignLoad) break;
-    console.log(`  (disturbed: other processes took ${((cell.foreignLoad ?? 0) * 100).toFixed(0)}% of a bench core)`);
+    const disturbed = (cell.foreignLoad ?? 0) > settings.maxForeignLoad;
+    if (!disturbed || attempt > settings.retries || quietBudgetMs <= 0) break;
+    quietBudgetMs -= Date.now() - started;
+    console.log(`  (disturbed: other processes took ${((cell.foreignLoad ?? 0) * 100).toFixed(0)}% of a bench core; re-running)`);
   }
-  best!.attempts = Math.max(best!.attempts ?? 1, 1);
-  return best!;
+  return best;
 }
 
 function logCell(cell: Cell, scenario: Scenario): void {
@@ -98,40 +111,22 @@ function logCell(cell: Cell, scenario: Scenario): void {
   console.log(
     `round ${cell.round} ${scenario.label.padEnd(16)} ${cell.target.padEnd(8)} ${load.throughput.toFixed(0).padStart(7)} req/s` +
       `  p50 ${load.latencyMs.p50.toFixed(3)} ms${ttfc}${cpu}  core0 ${(cell.core0Busy * 100).toFixed(0)}%` +
-      `  foreign ${((cell.foreignLoad ?? 0) * 100).toFixed(0)}%  wait ${JSON.stringify(load.runQueueWaitMs)}${errors}`,
+      `  foreign ${((cell.foreignLoad ?? 0) * 100).toFixed(0)}%${errors}`,
   );
 }
 
-/** Shows whether core 0 (upstream + load generator) had room to spare, the precondition for fair ratios. */
-function printHeadroom(rows: readonly Row[]): void {
-  const direct = rows.find((r) => r.scenario === 'json-64' && r.target === 'direct');
-  const floor = rows.find((r) => r.scenario === 'json-64' && r.target === 'floor');
-  if (direct && floor) {
-    const headroom = direct.throughput / floor.throughput;
-    console.log(`\nload generator headroom: direct non-stream c=64 does ${headroom.toFixed(2)}× the floor's throughput`);
-  }
-  const busiest = Math.max(...rows.filter((r) => r.target !== 'direct').map((r) => r.core0Busy));
-  if (Number.isFinite(busiest)) {
-    console.log(`core 0 (upstream + load generator) at most ${(busiest * 100).toFixed(0)}% busy while a proxy was measured`);
-    if (busiest > 0.9) console.log('! core 0 is near saturation: the driver may be limiting the proxies');
-  }
-}
-
-async function main(): Promise<void> {
-  mkdirSync(resultsDir, { recursive: true });
-  if (pinned) pinSelf(0);
-  else console.warn('! taskset unavailable or fewer than 2 cores: running unpinned, ratios are less trustworthy');
-  const where = pinned ? 'proxy on core 1, upstream + load generator on core 0' : 'unpinned';
-  const priority = nice === undefined ? 'unchanged' : `${nice}${restoreGroupPriority ? ' (process and autogroup)' : ''}`;
-  console.log(`placement: ${where}; nice ${priority}`);
-
+/** Starts the upstream, the floor and (if built) the gateway; returns what to measure. */
+async function startTargets() {
   const upstream = await startScript('upstream', ['--port', '0', '--gap-ms', String(settings.streamGapMs)], driver);
   const targets: Target[] = [{ name: 'direct', port: upstream.port }];
-  const floor = await startScript('floor', ['--upstream', `http://127.0.0.1:${upstream.port}`, '--port', '0'], proxy);
+  const profileDir = join(resultsDir, 'profiles');
+  const floorProfileDir = join(profileDir, 'floor');
+  if (settings.profile) mkdirSync(floorProfileDir, { recursive: true });
+  const floorArgs = ['--upstream', `http://127.0.0.1:${upstream.port}`, '--port', '0'];
+  const floorProfile = settings.profile ? ['--cpu-prof', '--cpu-prof-dir', floorProfileDir] : [];
+  const floor = await startScript('floor', floorArgs, proxy, floorProfile);
   targets.push({ name: 'floor', port: floor.port, pid: floor.pid });
 
-  const profileDir = join(resultsDir, 'profiles');
-  if (settings.profile) mkdirSync(profileDir, { recursive: true });
   const gateway = settings.targets.has('gateway')
     ? await startGateway({
         repoRoot,
@@ -147,13 +142,25 @@ async function main(): Promise<void> {
   } else {
     console.log(`gateway: ${gateway.state} (${gateway.reason}); measuring direct and floor only`);
   }
-  const active = targets.filter((t) => settings.targets.has(t.name));
+  const measured = targets.filter((t) => settings.targets.has(t.name));
+  return { upstreamPid: upstream.pid, targets: measured, gateway, profileDir, floorProfileDir };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(resultsDir, { recursive: true });
+  if (pinned) pinSelf(0);
+  else console.warn('! taskset unavailable or fewer than 2 cores: running unpinned, ratios are less trustworthy');
+  const where = pinned ? 'proxy on core 1, upstream + load generator on core 0' : 'unpinned';
+  const priority = nice === undefined ? 'unchanged' : `${nice}${restoreGroupPriority ? ' (process and autogroup)' : ''}`;
+  console.log(`placement: ${where}; nice ${priority}`);
+
+  const { upstreamPid, targets: active, gateway, profileDir, floorProfileDir } = await startTargets();
   for (const target of active) console.log(`${target.name.padEnd(8)} :${target.port}  ${await sanityCheck(target.port)}`);
 
   // JIT and pools settle only after a few thousand requests: warm every (scenario, target) first.
   console.log(`warm-up: every scenario once per target (proxies ${settings.warmupS + settings.prewarmS} s each)`);
   for (const scenario of settings.scenarios) {
-    for (const target of active) await runLoad(target, scenario, upstream.pid, target.pid ? settings.prewarmS : 1);
+    for (const target of active) await runLoad(target, scenario, upstreamPid, target.pid ? settings.prewarmS : 1);
   }
 
   const cells: Cell[] = [];
@@ -162,24 +169,35 @@ async function main(): Promise<void> {
       // Alternate the proxies' order per round so neither always runs right after the other.
       const order = round % 2 ? active : [active[0]!, ...active.slice(1).reverse()];
       for (const target of order) {
-        const cell = await measureCell(round, scenario, target, upstream.pid);
+        const cell = await measureCell(round, scenario, target, upstreamPid);
         logCell(cell, scenario);
         cells.push(cell);
       }
     }
   }
 
-  const rows = aggregate(cells);
+  const rows = aggregate(cells, settings.maxForeignLoad);
   const verdicts = judge(rows);
   console.log(`\nMedians over ${settings.rounds} rounds, ${settings.durationS} s per cell; ratios divide by the floor.\n`);
   console.log(textTable(rows));
-  printHeadroom(rows);
+  console.log(`\n${headroomLines(rows).join('\n')}`);
   if (verdicts.length) console.log(`\nTargets (gateway vs floor):\n${verdictLines(verdicts).join('\n')}`);
   else console.log('\nTargets: not judged (gateway not measured)');
 
+  writeResults(cells, gateway.state === 'running' ? 'measured' : `${gateway.state}: ${gateway.reason}`);
+
+  for (const child of children.reverse()) await stopChild(child);
+  restoreGroupPriority?.();
+  if (settings.profile && settings.targets.has('floor')) printProfileSummary(floorProfileDir, 'Floor');
+  if (settings.profile && gateway.state === 'running') printProfileSummary(profileDir, 'Gateway');
+}
+
+/** Writes bench/results/latest.json (everything, per cell) and latest.md (the table, for docs). */
+function writeResults(cells: Cell[], gatewayState: string): void {
+  const rows = aggregate(cells, settings.maxForeignLoad);
+  const verdicts = judge(rows);
   const cpu = os.cpus();
   const machine = { cpus: cpu.length, cpuModel: cpu[0]?.model ?? '?', node: process.version, kernel: os.release(), pinned, nice };
-  const gatewayState = gateway.state === 'running' ? 'measured' : `${gateway.state}: ${gateway.reason}`;
   const { scenarios, targets: wanted, ...knobs } = settings;
   const run = { scenarios: scenarios.map((s) => s.id), targets: [...wanted], ...knobs };
   writeFileSync(
@@ -189,10 +207,6 @@ async function main(): Promise<void> {
   const verdictList = verdictLines(verdicts).map((line) => `- ${line}`);
   writeFileSync(join(resultsDir, 'latest.md'), `${markdownTable(rows)}\n\n${verdictList.join('\n')}\n`);
   console.log('\nwrote bench/results/latest.json and bench/results/latest.md');
-
-  for (const child of children.reverse()) await stopChild(child);
-  restoreGroupPriority?.();
-  if (settings.profile && gateway.state === 'running') printProfileSummary(profileDir);
 }
 
 main().catch((error: unknown) => {

@@ -17,6 +17,8 @@ export interface BenchSettings {
   maxForeignLoad: number;
   /** Re-runs allowed per cell when it was disturbed. */
   retries: number;
+  /** Total seconds the run may spend waiting for quiet cores and re-running disturbed cells. */
+  quietBudgetS: number;
   profile: boolean;
   scenarios: readonly Scenario[];
   targets: ReadonlySet<TargetName>;
@@ -50,7 +52,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     streamGapMs: envNumber(env, 'BENCH_STREAM_GAP_MS', 1),
     nice: envNumber(env, 'BENCH_NICE', -10),
     maxForeignLoad: envNumber(env, 'BENCH_MAX_FOREIGN', 0.1),
-    retries: envNumber(env, 'BENCH_RETRIES', 2),
+    retries: envNumber(env, 'BENCH_RETRIES', 1),
+    quietBudgetS: envNumber(env, 'BENCH_QUIET_BUDGET_S', 20),
     profile: env.BENCH_PROFILE === '1',
     scenarios: SCENARIOS.filter((s) => !scenarioIds || scenarioIds.includes(s.id)),
     // direct is always measured: added latency is relative to it.

@@ -1,4 +1,4 @@
-import { countTokens } from 'gpt-tokenizer';
+import { countTextTokens as countTokens } from '../../accounting/tokenizer.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../ir/chat.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 

@@ -1,4 +1,4 @@
-import { countTokens } from 'gpt-tokenizer';
+import { countTextTokens as countTokens } from '../../accounting/tokenizer.js';
 import type { ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse, Usage } from '../../ir/chat.js';
 import type { StreamEvent } from '../../ir/stream.js';
 import { GatewayError } from '../../errors/gateway-error.js';

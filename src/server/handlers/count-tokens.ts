@@ -1,4 +1,4 @@
-import { countTokens } from 'gpt-tokenizer';
+import { countTextTokens as countTokens } from '../../accounting/tokenizer.js';
 import type { ChatRequest } from '../../ir/chat.js';
 import type { TargetPlan } from '../../config/plan.js';
 import {
