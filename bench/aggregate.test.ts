@@ -17,7 +17,11 @@ function cell(round: number, scenarioId: string, target: TargetName, numbers: { 
     throughput: numbers.rps,
     latencyMs: latency(numbers.p50),
     firstByteMs: latency(numbers.ttfc ?? Number.NaN),
-    cpuMs: { upstream: 300, loadgen: 200, ...(numbers.cpuMs === undefined ? {} : { proxy: numbers.cpuMs }) },
+    cpuMs: {
+      upstream: 300,
+      loadgen: 200,
+      ...(numbers.cpuMs === undefined ? {} : { proxy: numbers.cpuMs, proxyMainThread: numbers.cpuMs * 0.75 }),
+    },
     coreBusyMs: [510, (numbers.cpuMs ?? 0) + 20],
     runQueueWaitMs: { proxy: 30, upstream: 5, loadgen: 5 },
     meanBodyBytes: 600,
@@ -40,6 +44,7 @@ test('cells derive CPU per request and core-0 load from the load generator resul
   const floorCell = cells.find((c) => c.target === 'floor' && c.scenario === 'json-64')!;
   assert.equal(floorCell.proxyCpuPerRequestUs, 60);
   assert.equal(floorCell.core0Busy, 0.5);
+  assert.equal(floorCell.proxyMainThreadShare, 0.75);
   assert.equal(floorCell.foreignLoad, 0.02);
   assert.equal(cells[0]!.foreignLoad, 0.01, 'direct only counts its own (driver) core');
   assert.equal(cells[0]!.proxyCpuPerRequestUs, undefined);
@@ -62,6 +67,7 @@ test('rows are per-round medians; added latency is against direct in the same ro
   assert.equal(floor.disturbed, 0);
   assert.equal(aggregate(cells, 0.015).find((r) => r.target === 'floor')!.disturbed, 3);
   assert.ok(Number.isNaN(floor.ttfcP50Ms));
+  assert.ok(Number.isNaN(floor.vsFloor.ttfcP50DeltaMs), 'no time to first chunk for non-streaming answers');
   const gatewayStream = rows.find((r) => r.scenario === 'stream-1' && r.target === 'gateway')!;
   assert.equal(gatewayStream.ttfcP50Ms, 0.9);
 });
@@ -87,4 +93,21 @@ test('tables show absolute numbers and ratios to the floor', () => {
   assert.equal(markdown.length, 2 + rows.length);
   assert.ok(markdown[3]!.startsWith('| non-stream c=64 | floor | 10000 | 1.00× | 60.0 | 1.00× |'));
   assert.match(verdictLines(judge(rows))[4]!, /stream c=1: time to first chunk\s+\+0\.400 ms\s+\(target ≤ \+0\.3 ms\)\s+FAIL/);
+});
+
+test('ratios pair each round with the floor of the same round', () => {
+  // The machine drifts: both proxies need more CPU in later rounds. Unpaired medians would say 1.0×.
+  const drift: Cell[] = [];
+  const floorCpu = [100, 200, 300];
+  const gatewayCpu = [110, 220, 200];
+  for (const round of [1, 2, 3]) {
+    drift.push(cell(round, 'stream-1', 'direct', { rps: 40, p50: 25, ttfc: 0.2 }));
+    drift.push(cell(round, 'stream-1', 'floor', { rps: 40, p50: 25.01, ttfc: 0.5, cpuMs: floorCpu[round - 1]! }));
+    drift.push(cell(round, 'stream-1', 'gateway', { rps: 40, p50: 25.5, ttfc: 0.5 + round / 10, cpuMs: gatewayCpu[round - 1]! }));
+  }
+  const gateway = aggregate(drift).find((r) => r.target === 'gateway')!;
+  assert.equal(gateway.vsFloor.cpuPerRequest.toFixed(3), '1.100');
+  assert.equal(gateway.vsFloor.ttfcP50DeltaMs.toFixed(3), '0.200');
+  assert.ok(Number.isNaN(gateway.vsFloor.addedP50), 'the floor adds under 0.05 ms: no ratio');
+  assert.equal(judge(aggregate(drift)).find((v) => v.metric === 'cpu per request')!.value.toFixed(3), '1.100');
 });

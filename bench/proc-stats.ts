@@ -16,9 +16,12 @@ function clockTicksPerSecond(): number {
   return ticksPerSecond;
 }
 
-/** User + system CPU time of every thread of `pid` so far, in milliseconds (utime+stime of /proc/pid/stat). */
-export function readCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+/**
+ * User + system CPU time so far, in milliseconds (utime+stime of /proc/pid/stat): of every thread
+ * of `pid`, or of its main thread alone (the JS thread) with `mainThreadOnly`.
+ */
+export function readCpuMs(pid: number, mainThreadOnly = false): number {
+  const stat = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'latin1');
   // The command name (field 2) may contain spaces; fields after its closing paren are fixed.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const utime = Number(fields[11]);

@@ -8,30 +8,31 @@ const HEADERS = [
 ];
 
 const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
-const ratio = (value: number, floor: number) => (Number.isFinite(value / floor) ? `${(value / floor).toFixed(2)}×` : '-');
+const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '-');
 const signed = (value: number) => (Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(3)}` : '-');
 
 function scenarioLabel(id: string): string {
   return SCENARIOS.find((s) => s.id === id)?.label ?? id;
 }
 
-function cellsOf(row: Row, floor: Row | undefined): string[] {
+function cellsOf(row: Row): string[] {
   const isProxy = row.target !== 'direct';
+  const versus = row.vsFloor;
   return [
     scenarioLabel(row.scenario),
     row.target,
     fixed(row.throughput, 0),
-    floor ? ratio(row.throughput, floor.throughput) : '-',
+    times(versus.throughput),
     isProxy ? fixed(row.cpuPerRequestUs, 1) : '-',
-    isProxy && floor ? ratio(row.cpuPerRequestUs, floor.cpuPerRequestUs) : '-',
+    isProxy ? times(versus.cpuPerRequest) : '-',
     fixed(row.p50Ms, 3),
     fixed(row.p99Ms, 3),
     isProxy ? signed(row.addedP50Ms) : '-',
-    isProxy && floor ? ratio(row.addedP50Ms, floor.addedP50Ms) : '-',
+    isProxy ? times(versus.addedP50) : '-',
     fixed(row.ttfcP50Ms, 3),
-    isProxy && floor ? signed(row.ttfcP50Ms - floor.ttfcP50Ms) : '-',
+    isProxy ? signed(versus.ttfcP50DeltaMs) : '-',
     isProxy ? fixed(row.peakRssMb, 1) : '-',
-    isProxy && floor ? ratio(row.peakRssMb, floor.peakRssMb) : '-',
+    isProxy ? times(versus.peakRss) : '-',
     `${fixed(row.core0Busy * 100, 0)}%`,
     String(row.errors),
     `${row.disturbed}/${row.rounds}`,
@@ -39,7 +40,7 @@ function cellsOf(row: Row, floor: Row | undefined): string[] {
 }
 
 function matrix(rows: readonly Row[]): string[][] {
-  return rows.map((row) => cellsOf(row, rows.find((r) => r.scenario === row.scenario && r.target === 'floor')));
+  return rows.map(cellsOf);
 }
 
 /** The results table with absolute numbers and ratios to the floor, aligned for a terminal. */

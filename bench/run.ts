@@ -8,7 +8,7 @@
 // total wait for quiet cores and re-runs), BENCH_TARGETS
 // ("floor,gateway"), BENCH_SCENARIOS ("json-1,json-64,stream-1,stream-64"),
 // BENCH_PROFILE=1 (gateway under --cpu-prof; prints its hottest functions).
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -37,7 +37,11 @@ interface Target {
   port: number;
   /** The proxy process measured (absent for direct). */
   pid?: number;
+  /** The process serving this target; a target whose process died is skipped from then on. */
+  process: ChildProcess;
 }
+
+const isAlive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
 
 const pinned = canPin(os.cpus().length);
 const nice = settings.nice !== 0 && canNice(settings.nice) ? settings.nice : undefined;
@@ -91,7 +95,8 @@ async function measureCell(round: number, scenario: Scenario, target: Target, up
     const started = Date.now();
     if (target.pid) resetPeakRss(target.pid);
     const load = await runLoad(target, scenario, upstreamPid, settings.durationS);
-    const cell = toCell(round, scenario, target.name, load, target.pid ? readPeakRssMb(target.pid) : undefined, cores);
+    const peakRssMb = target.pid && isAlive(target.process) ? readPeakRssMb(target.pid) : undefined;
+    const cell = toCell(round, scenario, target.name, load, peakRssMb, cores);
     cell.attempts = attempt;
     if (!best || (cell.foreignLoad ?? 0) < (best.foreignLoad ?? 0)) best = cell;
     await pause(200);
@@ -105,7 +110,8 @@ async function measureCell(round: number, scenario: Scenario, target: Target, up
 
 function logCell(cell: Cell, scenario: Scenario): void {
   const load = cell.load;
-  const cpu = cell.proxyCpuPerRequestUs === undefined ? '' : `  ${cell.proxyCpuPerRequestUs.toFixed(1)} µs/req`;
+  const mainShare = cell.proxyMainThreadShare === undefined ? '' : ` (${(cell.proxyMainThreadShare * 100).toFixed(0)}% main thread)`;
+  const cpu = cell.proxyCpuPerRequestUs === undefined ? '' : `  ${cell.proxyCpuPerRequestUs.toFixed(1)} µs/req${mainShare}`;
   const ttfc = scenario.stream ? `  ttfc ${load.firstByteMs.p50.toFixed(3)} ms` : '';
   const errors = load.errors ? `  errors ${JSON.stringify(load.errorKinds)}` : '';
   console.log(
@@ -118,14 +124,14 @@ function logCell(cell: Cell, scenario: Scenario): void {
 /** Starts the upstream, the floor and (if built) the gateway; returns what to measure. */
 async function startTargets() {
   const upstream = await startScript('upstream', ['--port', '0', '--gap-ms', String(settings.streamGapMs)], driver);
-  const targets: Target[] = [{ name: 'direct', port: upstream.port }];
+  const targets: Target[] = [{ name: 'direct', port: upstream.port, process: upstream.child }];
   const profileDir = join(resultsDir, 'profiles');
   const floorProfileDir = join(profileDir, 'floor');
   if (settings.profile) mkdirSync(floorProfileDir, { recursive: true });
   const floorArgs = ['--upstream', `http://127.0.0.1:${upstream.port}`, '--port', '0'];
   const floorProfile = settings.profile ? ['--cpu-prof', '--cpu-prof-dir', floorProfileDir] : [];
   const floor = await startScript('floor', floorArgs, proxy, floorProfile);
-  targets.push({ name: 'floor', port: floor.port, pid: floor.pid });
+  targets.push({ name: 'floor', port: floor.port, pid: floor.pid, process: floor.child });
 
   const gateway = settings.targets.has('gateway')
     ? await startGateway({
@@ -138,7 +144,7 @@ async function startTargets() {
     : ({ state: 'failed', reason: 'excluded by BENCH_TARGETS' } as const);
   if (gateway.state === 'running') {
     children.push(gateway.child);
-    targets.push({ name: 'gateway', port: gateway.port, pid: gateway.child.pid! });
+    targets.push({ name: 'gateway', port: gateway.port, pid: gateway.child.pid!, process: gateway.child });
   } else {
     console.log(`gateway: ${gateway.state} (${gateway.reason}); measuring direct and floor only`);
   }
@@ -169,6 +175,10 @@ async function main(): Promise<void> {
       // Alternate the proxies' order per round so neither always runs right after the other.
       const order = round % 2 ? active : [active[0]!, ...active.slice(1).reverse()];
       for (const target of order) {
+        if (!isAlive(target.process)) {
+          console.log(`round ${round} ${scenario.label.padEnd(16)} ${target.name.padEnd(8)} skipped: its process exited`);
+          continue;
+        }
         const cell = await measureCell(round, scenario, target, upstreamPid);
         logCell(cell, scenario);
         cells.push(cell);
@@ -198,11 +208,12 @@ function writeResults(cells: Cell[], gatewayState: string): void {
   const verdicts = judge(rows);
   const cpu = os.cpus();
   const machine = { cpus: cpu.length, cpuModel: cpu[0]?.model ?? '?', node: process.version, kernel: os.release(), pinned, nice };
+  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).stdout?.trim() || 'unknown';
   const { scenarios, targets: wanted, ...knobs } = settings;
   const run = { scenarios: scenarios.map((s) => s.id), targets: [...wanted], ...knobs };
   writeFileSync(
     join(resultsDir, 'latest.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), machine, settings: run, gateway: gatewayState, rows, verdicts, cells }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), commit, machine, settings: run, gateway: gatewayState, rows, verdicts, cells }, null, 2)}\n`,
   );
   const verdictList = verdictLines(verdicts).map((line) => `- ${line}`);
   writeFileSync(join(resultsDir, 'latest.md'), `${markdownTable(rows)}\n\n${verdictList.join('\n')}\n`);

@@ -31,6 +31,8 @@ export interface Cell {
   load: LoadgenResult;
   /** CPU of the proxy under test per completed request, µs (absent for direct). */
   proxyCpuPerRequestUs?: number;
+  /** Share of that CPU spent on the proxy's main (JS) thread; the rest is GC helpers and other threads. */
+  proxyMainThreadShare?: number;
   /** Peak RSS of the proxy during the cell, MiB (absent for direct). */
   peakRssMb?: number;
   /** Share of core 0 used by upstream + load generator in the window (1 = saturated). */
@@ -64,6 +66,8 @@ export function toCell(
   const cell: Cell = { round, scenario: scenario.id, target, load, core0Busy: core0Ms / windowMs };
   if (load.cpuMs.proxy !== undefined && load.completed > 0) {
     cell.proxyCpuPerRequestUs = (load.cpuMs.proxy * 1000) / load.completed;
+    const mainThread = load.cpuMs.proxyMainThread;
+    if (mainThread !== undefined && load.cpuMs.proxy > 0) cell.proxyMainThreadShare = mainThread / load.cpuMs.proxy;
   }
   if (peakRssMb !== undefined) cell.peakRssMb = peakRssMb;
   const foreign = (core: number | undefined, ownMs: number) => {

@@ -1,4 +1,4 @@
-// Runs every *.test.ts under src/ and test/ with node's test runner (TypeScript through tsx),
+// Runs every *.test.ts under src/, test/ and bench/ with node's test runner (TypeScript through tsx),
 // two files at a time. Pass paths or name fragments to run a subset: `npm test -- gemini`.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ function findTests(dir, out = []) {
 }
 
 const filters = process.argv.slice(2);
-const files = ['src', 'test']
+const files = ['src', 'test', 'bench']
   .flatMap((dir) => findTests(dir))
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
   .sort();

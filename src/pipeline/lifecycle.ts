@@ -20,7 +20,10 @@ export interface RequestTap {
 
 /** Runs the policies in order; the first refusal ends the request. */
 export async function applyPolicies(ctx: RequestContext, policies: readonly RequestPolicy[]): Promise<void> {
-  for (const policy of policies) await policy.apply(ctx);
+  for (const policy of policies) {
+    const pending = policy.apply(ctx);
+    if (pending) await pending;
+  }
 }
 
 /** Hands the finished request to every tap; a failing tap never affects the client or other taps. */

@@ -24,9 +24,15 @@ export function createGateway(runtime: GatewayRuntime): Gateway {
 
   const server = http.createServer((request, response) => {
     active.add(response);
-    response.on('close', () => active.delete(response));
+    // One listener per request: drain bookkeeping, and aborting the upstream call when the
+    // client leaves before the answer is complete.
+    const controller = new AbortController();
+    response.on('close', () => {
+      active.delete(response);
+      if (!response.writableFinished) controller.abort(new GatewayError('client_disconnected', 'client disconnected'));
+    });
     if (draining) response.setHeader('connection', 'close');
-    dispatch(runtime, request, response).catch((error: unknown) => {
+    dispatch(runtime, request, response, controller.signal).catch((error: unknown) => {
       runtime.logger.error({ err: error }, 'unhandled request failure');
       if (!response.headersSent) sendError(response, toGatewayError(error), (e) => dialectForPath(request.url ?? '/').encodeError(e));
       else response.destroy();
@@ -68,7 +74,12 @@ export function createGateway(runtime: GatewayRuntime): Gateway {
   };
 }
 
-async function dispatch(runtime: GatewayRuntime, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function dispatch(
+  runtime: GatewayRuntime,
+  request: IncomingMessage,
+  response: ServerResponse,
+  signal: AbortSignal,
+): Promise<void> {
   const startedAt = performance.now();
   const url = request.url ?? '/';
   const query = url.indexOf('?');
@@ -85,9 +96,5 @@ async function dispatch(runtime: GatewayRuntime, request: IncomingMessage, respo
     sendError(response, error, (e) => route.dialect.encodeError(e), { 'x-request-id': requestId, allow: route.method });
     return;
   }
-  const controller = new AbortController();
-  response.on('close', () => {
-    if (!response.writableFinished) controller.abort(new GatewayError('client_disconnected', 'client disconnected'));
-  });
-  await route.handler({ request, response, runtime, plan: runtime.plan(), requestId, signal: controller.signal, startedAt });
+  await route.handler({ request, response, runtime, plan: runtime.plan(), requestId, signal, startedAt });
 }
