@@ -2,6 +2,7 @@ import type { ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse }
 import type { StreamEvent } from '../ir/stream.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { Dialect } from '../providers/types.js';
+import type { RequestEnvelope } from './envelope.js';
 
 /**
  * Turns IR stream events into this dialect's wire text (complete SSE events). It keeps the
@@ -32,6 +33,8 @@ export interface StreamEncoderOptions {
  */
 export interface ClientDialect {
   readonly name: Dialect;
+  /** Reads and checks only what routing needs (model, stream flags); cheap, runs on every request. */
+  parseEnvelope(body: Record<string, unknown>): RequestEnvelope;
   /** Validates a JSON-parsed body and converts it to the IR. */
   parseChatRequest(body: unknown): ChatRequest;
   /** The dialect's JSON body for a complete answer. */

@@ -1,7 +1,9 @@
+import type { RequestSignal } from '../upstream/abort.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ChatRequest, Usage } from '../ir/chat.js';
 import type { Plan, TargetPlan } from '../config/plan.js';
 import type { ClientDialect } from '../dialects/types.js';
+import type { RequestEnvelope } from '../dialects/envelope.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 
 /** One upstream call made for a request, for headers now and the request log later. */
@@ -14,11 +16,28 @@ export interface AttemptRecord {
   error?: GatewayError;
 }
 
+export interface ChatContextInit {
+  id: string;
+  startedAt: number;
+  plan: Plan;
+  dialect: ClientDialect;
+  clientHeaders: IncomingHttpHeaders;
+  signal: RequestSignal;
+  body: Record<string, unknown>;
+  rawBody: Buffer;
+  envelope: RequestEnvelope;
+  responseHeaders: Record<string, string>;
+}
+
 /**
- * Everything one request carries through the pipeline. Policies read and annotate it; the
+ * Everything one chat request carries through the pipeline. Policies read and annotate it; the
  * executor fills in what happened upstream. It pins the Plan the request started with.
+ *
+ * The full IR (`request`) is parsed on first use: a same-format pair passes the client's bytes
+ * through and never needs it. A policy that replaces the IR (e.g. redaction) marks the request
+ * rewritten, so the bytes are no longer passed through as they came.
  */
-export interface RequestContext {
+export class RequestContext {
   readonly id: string;
   /** performance.now() at arrival. */
   readonly startedAt: number;
@@ -26,14 +45,17 @@ export interface RequestContext {
   readonly dialect: ClientDialect;
   readonly clientHeaders: IncomingHttpHeaders;
   /** Aborted when the client disconnects: every upstream call listens to it. */
-  readonly signal: AbortSignal;
-  /** The parsed client body and its IR. */
+  readonly signal: RequestSignal;
+  /** The parsed client body and its raw bytes. */
   readonly body: Record<string, unknown>;
   readonly rawBody: Buffer;
-  request: ChatRequest;
+  /** Model and stream flags, checked on arrival. */
+  readonly envelope: RequestEnvelope;
   /** Headers every answer for this request carries (request id, provider, model, attempts...). */
   readonly responseHeaders: Record<string, string>;
-  readonly attempts: AttemptRecord[];
+  readonly attempts: AttemptRecord[] = [];
+  /** True once a policy replaced the IR: the client's bytes no longer describe the request. */
+  rewritten = false;
   /** The target that produced the answer. */
   served?: TargetPlan;
   usage?: Usage;
@@ -41,4 +63,29 @@ export interface RequestContext {
   firstByteAt?: number;
   status?: number;
   error?: GatewayError;
+  #request: ChatRequest | undefined;
+
+  constructor(init: ChatContextInit) {
+    this.id = init.id;
+    this.startedAt = init.startedAt;
+    this.plan = init.plan;
+    this.dialect = init.dialect;
+    this.clientHeaders = init.clientHeaders;
+    this.signal = init.signal;
+    this.body = init.body;
+    this.rawBody = init.rawBody;
+    this.envelope = init.envelope;
+    this.responseHeaders = init.responseHeaders;
+  }
+
+  /** The request in the IR, validated in full on first use (throws `invalid_request` naming the field). */
+  get request(): ChatRequest {
+    this.#request ??= this.dialect.parseChatRequest(this.body);
+    return this.#request;
+  }
+
+  set request(request: ChatRequest) {
+    this.#request = request;
+    this.rewritten = true;
+  }
 }

@@ -1,4 +1,4 @@
-import type { ChatRequest } from '../ir/chat.js';
+import type { RequestSignal } from '../upstream/abort.js';
 import type { StreamEvent } from '../ir/stream.js';
 import type { TargetPlan } from '../config/plan.js';
 import type { Provider } from '../providers/types.js';
@@ -20,13 +20,14 @@ export type ChatOutcome =
  */
 export async function openChat(ctx: RequestContext, target: TargetPlan): Promise<ChatOutcome> {
   const { provider, model } = target;
-  const request: ChatRequest = ctx.request;
+  const { stream } = ctx.envelope;
   if (provider.local) return openLocal(ctx, provider, model);
 
-  const passthrough = provider.nativeDialect === ctx.dialect.name && provider.buildPassthroughRequest !== undefined;
+  const passthrough =
+    !ctx.rewritten && provider.nativeDialect === ctx.dialect.name && provider.buildPassthroughRequest !== undefined;
   const upstreamRequest = passthrough
-    ? await provider.buildPassthroughRequest!(bodyForModel(ctx, model), request.stream, model, ctx.clientHeaders)
-    : await provider.buildChatRequest(request, model);
+    ? await provider.buildPassthroughRequest!(bodyForModel(ctx, model), stream, model, ctx.clientHeaders)
+    : await provider.buildChatRequest(ctx.request, model);
   const response = await sendUpstream(upstreamRequest, {
     signal: ctx.signal,
     headersTimeoutMs: provider.config.timeoutMs,
@@ -36,13 +37,18 @@ export async function openChat(ctx: RequestContext, target: TargetPlan): Promise
   ctx.status = response.status;
   if (response.status >= 400) throw await upstreamFailure(provider, response, ctx.signal);
 
-  if (!request.stream) {
+  if (!stream) {
     const body = await readBody(response.body, provider.config.name, ctx.signal);
     ctx.firstByteAt ??= performance.now();
     const parsed = parseJson(body, provider);
+    if (passthrough) {
+      const usage = provider.parseUsage ? provider.parseUsage(parsed) : provider.parseChatResponse(parsed, model).usage;
+      if (usage) ctx.usage = usage;
+      return { kind: 'complete', payload: body };
+    }
     const ir = provider.parseChatResponse(parsed, model);
     if (ir.usage) ctx.usage = ir.usage;
-    return { kind: 'complete', payload: passthrough ? body : JSON.stringify(ctx.dialect.encodeChatResponse(ir)) };
+    return { kind: 'complete', payload: JSON.stringify(ctx.dialect.encodeChatResponse(ir)) };
   }
   const decoder = provider.createStreamDecoder(model);
   if (passthrough) return { kind: 'stream', frames: passthroughFrames(ctx, response, decoder) };
@@ -59,12 +65,12 @@ function encoderFor(ctx: RequestContext, model: string): StreamEncoder {
   return ctx.dialect.createStreamEncoder({
     id: ctx.id,
     model,
-    includeUsage: ctx.request.streamUsage === true,
+    includeUsage: ctx.envelope.streamUsage,
     created: Math.floor(Date.now() / 1000),
   });
 }
 
-async function upstreamFailure(provider: Provider, response: UpstreamResponse, signal: AbortSignal): Promise<GatewayError> {
+async function upstreamFailure(provider: Provider, response: UpstreamResponse, signal: RequestSignal): Promise<GatewayError> {
   let text = '';
   try {
     text = (await readBody(response.body, provider.config.name, signal, 1024 * 1024)).toString('utf8');
@@ -141,7 +147,7 @@ function encodeEvents(ctx: RequestContext, events: StreamEvent[], encoder: Strea
 /** In-process providers (mock): same encoding path, no HTTP. */
 async function openLocal(ctx: RequestContext, provider: Provider, model: string): Promise<ChatOutcome> {
   const local = provider.local!;
-  if (!ctx.request.stream) {
+  if (!ctx.envelope.stream) {
     const response = await local.complete(ctx.request, model, ctx.signal);
     ctx.firstByteAt ??= performance.now();
     if (response.usage) ctx.usage = response.usage;

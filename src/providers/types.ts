@@ -1,4 +1,5 @@
-import type { ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse } from '../ir/chat.js';
+import type { RequestSignal } from '../upstream/abort.js';
+import type { ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse, Usage } from '../ir/chat.js';
 import type { StreamDecoder, StreamEvent } from '../ir/stream.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 
@@ -41,8 +42,8 @@ export type UpstreamHeaders = Record<string, string | string[] | undefined>;
  * async iterables of the same events an HTTP provider's decoder would emit.
  */
 export interface LocalChat {
-  complete(request: ChatRequest, upstreamModel: string, signal: AbortSignal): Promise<ChatResponse>;
-  stream(request: ChatRequest, upstreamModel: string, signal: AbortSignal): AsyncIterable<StreamEvent>;
+  complete(request: ChatRequest, upstreamModel: string, signal: RequestSignal): Promise<ChatResponse>;
+  stream(request: ChatRequest, upstreamModel: string, signal: RequestSignal): AsyncIterable<StreamEvent>;
   embed?(request: EmbeddingsRequest, upstreamModel: string): Promise<EmbeddingsResponse>;
 }
 
@@ -61,6 +62,11 @@ export interface Provider {
   buildChatRequest(request: ChatRequest, upstreamModel: string): UpstreamRequest | Promise<UpstreamRequest>;
   /** Builds the upstream request for a same-dialect call: `body` is the client's JSON with `model` already rewritten. */
   buildPassthroughRequest?(body: string, stream: boolean, upstreamModel: string, clientHeaders: UpstreamHeaders): UpstreamRequest | Promise<UpstreamRequest>;
+  /**
+   * Reads only the usage of a successful non-streaming body, for pass-through answers whose body
+   * goes to the client as it came; cheaper than parseChatResponse. Optional: else that is used.
+   */
+  parseUsage?(body: unknown): Usage | undefined;
   /** Turns a successful non-streaming JSON body into the IR. */
   parseChatResponse(body: unknown, upstreamModel: string): ChatResponse;
   /** A fresh decoder for one streaming response body. */

@@ -1,10 +1,11 @@
+import type { RequestSignal } from '../upstream/abort.js';
 import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
 import type { TargetPlan } from '../config/plan.js';
 import type { AttemptRecord } from '../pipeline/context.js';
 
 /** What the attempt loop needs of a request: its abort signal and where to record attempts. */
 export interface AttemptState {
-  readonly signal: AbortSignal;
+  readonly signal: RequestSignal;
   readonly attempts: AttemptRecord[];
   served?: TargetPlan;
 }

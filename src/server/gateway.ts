@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
 import { closeUpstreamAgent } from '../upstream/http.js';
+import { AbortLink, type RequestSignal } from '../upstream/abort.js';
 import { sendError } from './respond.js';
 import { dialectForPath, findRoute } from './routes.js';
 import type { GatewayRuntime } from './types.js';
@@ -26,13 +27,13 @@ export function createGateway(runtime: GatewayRuntime): Gateway {
     active.add(response);
     // One listener per request: drain bookkeeping, and aborting the upstream call when the
     // client leaves before the answer is complete.
-    const controller = new AbortController();
+    const controller = new AbortLink();
     response.on('close', () => {
       active.delete(response);
       if (!response.writableFinished) controller.abort(new GatewayError('client_disconnected', 'client disconnected'));
     });
     if (draining) response.setHeader('connection', 'close');
-    dispatch(runtime, request, response, controller.signal).catch((error: unknown) => {
+    dispatch(runtime, request, response, controller).catch((error: unknown) => {
       runtime.logger.error({ err: error }, 'unhandled request failure');
       if (!response.headersSent) sendError(response, toGatewayError(error), (e) => dialectForPath(request.url ?? '/').encodeError(e));
       else response.destroy();
@@ -78,7 +79,7 @@ async function dispatch(
   runtime: GatewayRuntime,
   request: IncomingMessage,
   response: ServerResponse,
-  signal: AbortSignal,
+  signal: RequestSignal,
 ): Promise<void> {
   const startedAt = performance.now();
   const url = request.url ?? '/';

@@ -1,3 +1,4 @@
+import type { RequestSignal } from '../upstream/abort.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Plan } from '../config/plan.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -20,7 +21,7 @@ export interface HandlerInput {
   plan: Plan;
   requestId: string;
   /** Aborted when the client disconnects before the answer is complete. */
-  signal: AbortSignal;
+  signal: RequestSignal;
   startedAt: number;
 }
 

@@ -1,3 +1,5 @@
+import type { RequestSignal } from './abort.js';
+import type { EventEmitter } from 'node:events';
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { UpstreamHeaders, UpstreamRequest } from '../providers/types.js';
@@ -10,7 +12,7 @@ export interface UpstreamResponse {
 
 export interface SendOptions {
   /** Aborted when the client goes away or the deadline passes; the socket is torn down at once. */
-  signal: AbortSignal;
+  signal: RequestSignal;
   /** Wait for response headers at most this long. */
   headersTimeoutMs: number;
   /** Max gap between body chunks. */
@@ -52,7 +54,8 @@ export async function sendUpstream(upstream: UpstreamRequest, options: SendOptio
       method: upstream.method,
       headers: upstream.headers,
       body: upstream.body ?? null,
-      signal: options.signal,
+      // undici takes any emitter of `abort` with `aborted`/`reason` (see ./abort.ts).
+      signal: options.signal as unknown as EventEmitter,
       headersTimeout: options.headersTimeoutMs,
       bodyTimeout: options.bodyTimeoutMs,
     });
@@ -71,7 +74,7 @@ export function splitUrl(url: string): { origin: string; path: string } {
 }
 
 /** Maps undici/network failures (and aborts) to gateway errors. */
-export function transportError(error: unknown, provider: string, signal?: AbortSignal): GatewayError {
+export function transportError(error: unknown, provider: string, signal?: RequestSignal): GatewayError {
   if (error instanceof GatewayError) return error;
   if (signal?.aborted) {
     const reason: unknown = signal.reason;
@@ -101,7 +104,7 @@ export async function readBodyText(body: UpstreamResponse['body'], limitBytes = 
 export function readBody(
   body: UpstreamResponse['body'],
   provider: string,
-  signal?: AbortSignal,
+  signal?: RequestSignal,
   limitBytes = 64 * 1024 * 1024,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -3,6 +3,7 @@ import type { ClientDialect } from '../types.js';
 import { encodeMessage } from './encode-response.js';
 import { parseCountTokensRequest, parseMessagesRequest } from './parse-request.js';
 import { createAnthropicStreamEncoder } from './stream-encoder.js';
+import { parseAnthropicEnvelope } from './envelope.js';
 
 export { parseCountTokensRequest };
 
@@ -19,6 +20,7 @@ export function encodeCountTokensResponse(inputTokens: number): { input_tokens: 
 /** POST /v1/messages: Anthropic Messages requests in, Anthropic messages, SSE streams and errors out. */
 export const anthropicMessagesDialect: ClientDialect = {
   name: 'anthropic-messages',
+  parseEnvelope: parseAnthropicEnvelope,
   parseChatRequest: parseMessagesRequest,
   encodeChatResponse: encodeMessage,
   createStreamEncoder: createAnthropicStreamEncoder,

@@ -1,5 +1,6 @@
 import type { ClientDialect, EmbeddingsDialect } from '../types.js';
 import { parseChatRequest } from './parse-chat-request.js';
+import { parseOpenAIEnvelope } from './envelope.js';
 import { encodeChatResponse } from './encode-response.js';
 import { createOpenAIStreamEncoder } from './stream-encoder.js';
 import { encodeError } from './encode-error.js';
@@ -8,6 +9,7 @@ import { encodeEmbeddingsResponse, parseEmbeddingsRequest } from './embeddings.j
 /** The OpenAI Chat Completions (and Embeddings) API as served to clients. */
 export const openaiChatDialect: ClientDialect & EmbeddingsDialect = {
   name: 'openai-chat',
+  parseEnvelope: parseOpenAIEnvelope,
   parseChatRequest,
   encodeChatResponse,
   createStreamEncoder: createOpenAIStreamEncoder,

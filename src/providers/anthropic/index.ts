@@ -6,6 +6,8 @@ import { parseAnthropicError } from './anthropic-error.js';
 import { buildMessagesBody } from './build-messages-body.js';
 import { parseMessagesResponse } from './parse-messages-response.js';
 import { createAnthropicStreamDecoder } from './stream-decoder.js';
+import { emptyUsageTotals, mergeUsage, toIrUsage } from './map-anthropic-usage.js';
+import type { AnthropicWireUsage } from './anthropic-api-types.js';
 
 /** The API version sent unless a pass-through client names its own. */
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -50,6 +52,13 @@ export function createAnthropicProvider(config: ProviderConfig): Provider {
       if (version) forwarded['anthropic-version'] = version;
       if (beta) forwarded['anthropic-beta'] = beta;
       return post(config, '/v1/messages', body, forwarded);
+    },
+    parseUsage(body) {
+      const usage = (body as { usage?: AnthropicWireUsage } | null)?.usage;
+      if (!usage) return undefined;
+      const totals = emptyUsageTotals();
+      mergeUsage(totals, usage);
+      return toIrUsage(totals);
     },
     parseChatResponse: parseMessagesResponse,
     createStreamDecoder: () => createAnthropicStreamDecoder(config.name),

@@ -1,3 +1,4 @@
+import type { RequestSignal } from '../../upstream/abort.js';
 import { countTextTokens as countTokens } from '../../accounting/tokenizer.js';
 import type { ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse, Usage } from '../../ir/chat.js';
 import type { StreamEvent } from '../../ir/stream.js';
@@ -60,7 +61,7 @@ function buildResponse(request: ChatRequest, model: string): ChatResponse {
   return { id: 'mock-' + Date.now().toString(36), model, created: Math.floor(Date.now() / 1000), choices, usage: usageFor(request, answer) };
 }
 
-async function* streamResponse(request: ChatRequest, model: string, signal: AbortSignal): AsyncIterable<StreamEvent> {
+async function* streamResponse(request: ChatRequest, model: string, signal: RequestSignal): AsyncIterable<StreamEvent> {
   const response = buildResponse(request, model);
   yield { type: 'start', id: response.id, model };
   for (const choice of response.choices) {

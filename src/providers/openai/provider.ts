@@ -5,6 +5,8 @@ import { parseChatCompletion } from './parse-response.js';
 import { createOpenAIStreamDecoder } from './stream-decoder.js';
 import { parseOpenAIError } from './parse-error.js';
 import { convertEmbeddingsRequest, parseEmbeddingsResponse } from './embeddings.js';
+import { mapUsage } from './map-usage.js';
+import type { OpenAIUsage } from './api-types.js';
 
 /** Creates an OpenAI-family provider: one translator, with the flavor supplying URL, auth and field quirks. */
 export function createOpenAIFamilyProvider(config: ProviderConfig, flavor: OpenAIFlavor): Provider {
@@ -25,6 +27,10 @@ export function createOpenAIFamilyProvider(config: ProviderConfig, flavor: OpenA
     buildChatRequest: (request, upstreamModel) =>
       post('chat/completions', upstreamModel, JSON.stringify(convertChatRequest(request, upstreamModel, flavor)), request.stream),
     buildPassthroughRequest: (body, stream, upstreamModel) => post('chat/completions', upstreamModel, body, stream),
+    parseUsage: (body) => {
+      const usage = (body as { usage?: OpenAIUsage | null } | null)?.usage;
+      return usage ? mapUsage(usage) : undefined;
+    },
     parseChatResponse: (body, upstreamModel) => parseChatCompletion(body, upstreamModel, config.name),
     createStreamDecoder: () => createOpenAIStreamDecoder(config.name),
     parseError: (status, headers, body) => parseOpenAIError(config.name, status, headers, body),

@@ -1,6 +1,6 @@
 import type { ClientDialect } from '../../dialects/types.js';
 import { toGatewayError } from '../../errors/gateway-error.js';
-import type { RequestContext } from '../../pipeline/context.js';
+import { RequestContext } from '../../pipeline/context.js';
 import { applyPolicies, runTaps } from '../../pipeline/lifecycle.js';
 import { openChat } from '../../pipeline/open-chat.js';
 import { attemptTargets } from '../../routing/attempt.js';
@@ -21,7 +21,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
       ctx = await buildContext(input, dialect, headers);
       await applyPolicies(ctx, input.runtime.policies);
       const context = ctx;
-      const targets = resolveTargets(ctx.plan, ctx.request.model);
+      const targets = resolveTargets(ctx.plan, ctx.envelope.model);
       const outcome = await attemptTargets(ctx, targets, (target) => openChat(context, target));
       describeServed(ctx, headers);
       if (outcome.kind === 'complete') sendJson(input.response, 200, headers, outcome.payload);
@@ -44,8 +44,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
 async function buildContext(input: HandlerInput, dialect: ClientDialect, headers: Record<string, string>): Promise<RequestContext> {
   const rawBody = await readRequestBody(input.request, input.plan.config.server.max_body_bytes);
   const body = parseJsonObject(rawBody);
-  const request = dialect.parseChatRequest(body);
-  return {
+  return new RequestContext({
     id: input.requestId,
     startedAt: input.startedAt,
     plan: input.plan,
@@ -54,10 +53,9 @@ async function buildContext(input: HandlerInput, dialect: ClientDialect, headers
     signal: input.signal,
     body,
     rawBody,
-    request,
+    envelope: dialect.parseEnvelope(body),
     responseHeaders: headers,
-    attempts: [],
-  };
+  });
 }
 
 /** `x-switchyard-provider`, `-model`, `-attempts` for whichever target answered (or failed last). */

@@ -1,3 +1,4 @@
+import type { RequestSignal } from '../../upstream/abort.js';
 import { countTextTokens as countTokens } from '../../accounting/tokenizer.js';
 import type { ChatRequest } from '../../ir/chat.js';
 import type { TargetPlan } from '../../config/plan.js';
@@ -22,7 +23,7 @@ import { describeServed } from './chat.js';
  */
 export const countTokensHandler: Handler = async (input) => {
   const headers: Record<string, string> = { 'x-request-id': input.requestId };
-  const state: { signal: AbortSignal; attempts: AttemptRecord[]; served?: TargetPlan } = { signal: input.signal, attempts: [] };
+  const state: { signal: RequestSignal; attempts: AttemptRecord[]; served?: TargetPlan } = { signal: input.signal, attempts: [] };
   try {
     const rawBody = await readRequestBody(input.request, input.plan.config.server.max_body_bytes);
     const request = parseCountTokensRequest(parseJsonObject(rawBody));

@@ -1,3 +1,4 @@
+import type { RequestSignal } from '../../upstream/abort.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../ir/chat.js';
 import type { TargetPlan } from '../../config/plan.js';
 import { openaiChatDialect } from '../../dialects/openai-chat/index.js';
@@ -14,7 +15,7 @@ import { describeServed } from './chat.js';
 /** POST /v1/embeddings (OpenAI format) against any provider that embeds. */
 export const embeddingsHandler: Handler = async (input) => {
   const headers: Record<string, string> = { 'x-request-id': input.requestId };
-  const state: { signal: AbortSignal; attempts: AttemptRecord[]; served?: TargetPlan } = { signal: input.signal, attempts: [] };
+  const state: { signal: RequestSignal; attempts: AttemptRecord[]; served?: TargetPlan } = { signal: input.signal, attempts: [] };
   try {
     const rawBody = await readRequestBody(input.request, input.plan.config.server.max_body_bytes);
     const request = openaiChatDialect.parseEmbeddingsRequest(parseJsonObject(rawBody));
