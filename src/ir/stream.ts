@@ -17,6 +17,15 @@ export type StreamEvent =
   | { type: 'error'; error: GatewayError };
 
 /**
+ * Watches a passed-through stream for what accounting needs (usage, an in-stream error) without
+ * decoding every event into the IR. Bytes in (split anywhere); the findings at the end.
+ */
+export interface StreamObserver {
+  push(chunk: Uint8Array): void;
+  end(): { usage?: Usage; error?: GatewayError };
+}
+
+/**
  * Incremental decoder of one upstream response body: bytes in (split anywhere), events out.
  * `end()` flushes what is left and reports a truncated stream as an error event.
  */

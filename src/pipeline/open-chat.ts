@@ -1,5 +1,7 @@
 import type { RequestSignal } from '../upstream/abort.js';
-import type { StreamEvent } from '../ir/stream.js';
+import type { Usage } from '../ir/chat.js';
+import type { StreamDecoder, StreamEvent, StreamObserver } from '../ir/stream.js';
+import { pumpBody, pumpIterable, type FrameSource } from './pump.js';
 import type { TargetPlan } from '../config/plan.js';
 import type { Provider } from '../providers/types.js';
 import type { StreamEncoder } from '../dialects/types.js';
@@ -11,7 +13,7 @@ import { observeEvent } from './observe.js';
 /** What the client gets from one successful upstream call. */
 export type ChatOutcome =
   | { kind: 'complete'; payload: string | Buffer }
-  | { kind: 'stream'; frames: AsyncIterable<string | Uint8Array> };
+  | { kind: 'stream'; source: FrameSource };
 
 /**
  * Makes one upstream call for `target` and returns the answer in the client's wire format.
@@ -25,9 +27,11 @@ export async function openChat(ctx: RequestContext, target: TargetPlan): Promise
 
   const passthrough =
     !ctx.rewritten && provider.nativeDialect === ctx.dialect.name && provider.buildPassthroughRequest !== undefined;
-  const upstreamRequest = passthrough
-    ? await provider.buildPassthroughRequest!(bodyForModel(ctx, model), stream, model, ctx.clientHeaders)
-    : await provider.buildChatRequest(ctx.request, model);
+  const built = passthrough
+    ? provider.buildPassthroughRequest!(bodyForModel(ctx, model), stream, model, ctx.clientHeaders)
+    : provider.buildChatRequest(ctx.request, model);
+  // Only signing providers (Bedrock) build asynchronously; don't spend a microtask on the rest.
+  const upstreamRequest = built instanceof Promise ? await built : built;
   const response = await sendUpstream(upstreamRequest, {
     signal: ctx.signal,
     headersTimeoutMs: provider.config.timeoutMs,
@@ -50,14 +54,13 @@ export async function openChat(ctx: RequestContext, target: TargetPlan): Promise
     if (ir.usage) ctx.usage = ir.usage;
     return { kind: 'complete', payload: JSON.stringify(ctx.dialect.encodeChatResponse(ir)) };
   }
-  const decoder = provider.createStreamDecoder(model);
-  if (passthrough) return { kind: 'stream', frames: passthroughFrames(ctx, response, decoder) };
-  return { kind: 'stream', frames: translatedFrames(ctx, response, decoder, encoderFor(ctx, model)) };
+  if (passthrough) return { kind: 'stream', source: passthroughSource(ctx, provider, model, response) };
+  return { kind: 'stream', source: translatedSource(ctx, provider, model, response, encoderFor(ctx, model)) };
 }
 
 /** The client's body with `model` rewritten; the original bytes when nothing changes. */
-function bodyForModel(ctx: RequestContext, model: string): string {
-  if (ctx.body.model === model) return ctx.rawBody.toString('utf8');
+function bodyForModel(ctx: RequestContext, model: string): string | Buffer {
+  if (ctx.body.model === model) return ctx.rawBody;
   return JSON.stringify({ ...ctx.body, model });
 }
 
@@ -90,47 +93,77 @@ function parseJson(body: Buffer, provider: Provider): unknown {
   }
 }
 
-/** Same dialect: the upstream bytes go to the client untouched; the decoder only watches. */
-async function* passthroughFrames(
-  ctx: RequestContext,
-  response: UpstreamResponse,
-  decoder: ReturnType<Provider['createStreamDecoder']>,
-): AsyncGenerator<Uint8Array> {
-  try {
-    for await (const chunk of response.body) {
-      ctx.firstByteAt ??= performance.now();
-      yield chunk as Uint8Array;
-      for (const event of decoder.push(chunk as Uint8Array)) observeEvent(ctx, event);
+/** Same dialect: the upstream bytes go to the client untouched; an observer only watches them. */
+function passthroughSource(ctx: RequestContext, provider: Provider, model: string, response: UpstreamResponse): FrameSource {
+  const observer = provider.createStreamObserver?.() ?? observerFromDecoder(provider.createStreamDecoder(model));
+  return {
+    pipe: (sink) =>
+      pumpBody(response.body, sink, {
+        onChunk(chunk) {
+          ctx.firstByteAt ??= performance.now();
+          observer.push(chunk);
+          return chunk;
+        },
+        stopped: () => false,
+        onEnd(error) {
+          const seen = observer.end();
+          if (seen.usage) ctx.usage = seen.usage;
+          if (seen.error) ctx.error = seen.error;
+          // A broken upstream: the client already has native bytes, so the stream just ends there.
+          if (error !== undefined && !ctx.signal.aborted) ctx.error ??= transportError(error, provider.config.name);
+          return '';
+        },
+      }),
+  };
+}
+
+/** A full decoder used as an observer, for providers without a cheaper one. */
+function observerFromDecoder(decoder: StreamDecoder): StreamObserver {
+  const seen: { usage?: Usage; error?: GatewayError } = {};
+  const note = (events: StreamEvent[]): void => {
+    for (const event of events) {
+      if (event.type === 'usage') seen.usage = event.usage;
+      else if (event.type === 'error') seen.error = event.error;
     }
-    for (const event of decoder.end()) observeEvent(ctx, event);
-  } catch (error) {
-    if (ctx.signal.aborted) return;
-    // The upstream broke mid-stream: the client already has native bytes, so end there and record.
-    ctx.error = transportError(error, ctx.served?.provider.config.name ?? 'upstream');
-  }
+  };
+  return {
+    push: (chunk) => note(decoder.push(chunk)),
+    end: () => {
+      note(decoder.end());
+      return seen;
+    },
+  };
 }
 
 /** Cross dialect: upstream events are re-encoded in the client's format as they arrive. */
-async function* translatedFrames(
+function translatedSource(
   ctx: RequestContext,
+  provider: Provider,
+  model: string,
   response: UpstreamResponse,
-  decoder: ReturnType<Provider['createStreamDecoder']>,
   encoder: StreamEncoder,
-): AsyncGenerator<string> {
-  try {
-    for await (const chunk of response.body) {
-      ctx.firstByteAt ??= performance.now();
-      const text = encodeEvents(ctx, decoder.push(chunk as Uint8Array), encoder);
-      if (text) yield text;
-      if (ctx.error) return;
-    }
-    const rest = encodeEvents(ctx, decoder.end(), encoder);
-    yield ctx.error ? rest : rest + encoder.end();
-  } catch (error) {
-    if (ctx.signal.aborted) return;
-    ctx.error = transportError(error, ctx.served?.provider.config.name ?? 'upstream');
-    yield encoder.error(ctx.error);
-  }
+): FrameSource {
+  const decoder = provider.createStreamDecoder(model);
+  return {
+    pipe: (sink) =>
+      pumpBody(response.body, sink, {
+        onChunk(chunk) {
+          ctx.firstByteAt ??= performance.now();
+          return encodeEvents(ctx, decoder.push(chunk), encoder);
+        },
+        stopped: () => ctx.error !== undefined,
+        onEnd(error) {
+          if (ctx.error) return '';
+          if (error !== undefined) {
+            if (ctx.signal.aborted) return '';
+            ctx.error = transportError(error, provider.config.name);
+            return encoder.error(ctx.error);
+          }
+          const rest = encodeEvents(ctx, decoder.end(), encoder);
+          return ctx.error ? rest : rest + encoder.end();
+        },
+      }),
+  };
 }
 
 /** Encodes a batch of events; an error event ends the stream with the dialect's error frame. */
@@ -170,5 +203,5 @@ async function openLocal(ctx: RequestContext, provider: Provider, model: string)
       yield encoder.error(ctx.error);
     }
   }
-  return { kind: 'stream', frames: frames() };
+  return { kind: 'stream', source: { pipe: (sink) => pumpIterable(frames(), sink) } };
 }

@@ -1,6 +1,6 @@
 import type { RequestSignal } from '../upstream/abort.js';
 import type { ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse, Usage } from '../ir/chat.js';
-import type { StreamDecoder, StreamEvent } from '../ir/stream.js';
+import type { StreamDecoder, StreamEvent, StreamObserver } from '../ir/stream.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 
 /** The client-facing API formats the gateway serves; a provider speaking one natively gets pass-through. */
@@ -61,7 +61,7 @@ export interface Provider {
   /** Builds the upstream request for a chat call (streaming when `request.stream`). */
   buildChatRequest(request: ChatRequest, upstreamModel: string): UpstreamRequest | Promise<UpstreamRequest>;
   /** Builds the upstream request for a same-dialect call: `body` is the client's JSON with `model` already rewritten. */
-  buildPassthroughRequest?(body: string, stream: boolean, upstreamModel: string, clientHeaders: UpstreamHeaders): UpstreamRequest | Promise<UpstreamRequest>;
+  buildPassthroughRequest?(body: string | Uint8Array, stream: boolean, upstreamModel: string, clientHeaders: UpstreamHeaders): UpstreamRequest | Promise<UpstreamRequest>;
   /**
    * Reads only the usage of a successful non-streaming body, for pass-through answers whose body
    * goes to the client as it came; cheaper than parseChatResponse. Optional: else that is used.
@@ -69,6 +69,11 @@ export interface Provider {
   parseUsage?(body: unknown): Usage | undefined;
   /** Turns a successful non-streaming JSON body into the IR. */
   parseChatResponse(body: unknown, upstreamModel: string): ChatResponse;
+  /**
+   * A cheap watcher for a same-dialect stream passed through untouched (usage, errors). Optional:
+   * without it the full decoder watches.
+   */
+  createStreamObserver?(): StreamObserver;
   /** A fresh decoder for one streaming response body. */
   createStreamDecoder(upstreamModel: string): StreamDecoder;
   /** Turns an upstream error answer into a GatewayError with the right code, status and retryability. */

@@ -1,3 +1,4 @@
+import type { FrameSource } from '../pipeline/pump.js';
 import type { ServerResponse } from 'node:http';
 import type { GatewayError } from '../errors/gateway-error.js';
 
@@ -24,33 +25,13 @@ export function sendError(
 }
 
 /**
- * Writes SSE frames as they come, waiting for `drain` when the client reads slower than the
- * upstream writes (so a slow client slows the upstream read instead of growing memory).
+ * Answers with an SSE stream: the headers go out with the first frame (one write, as a plain
+ * pipe does), frames are written as they come, and the response ends when the source is done.
  */
-export async function streamFrames(
-  response: ServerResponse,
-  headers: Record<string, string>,
-  frames: AsyncIterable<string | Uint8Array>,
-): Promise<void> {
+export async function streamFrames(response: ServerResponse, headers: Record<string, string>, source: FrameSource): Promise<void> {
   headers['content-type'] = 'text/event-stream; charset=utf-8';
   headers['cache-control'] = 'no-cache';
   response.writeHead(200, headers);
-  response.flushHeaders();
-  for await (const frame of frames) {
-    if (response.destroyed) break;
-    if (!response.write(frame)) await drained(response);
-  }
+  await source.pipe(response);
   if (!response.destroyed) response.end();
-}
-
-function drained(response: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      response.off('drain', done);
-      response.off('close', done);
-      resolve();
-    };
-    response.on('drain', done);
-    response.on('close', done);
-  });
 }

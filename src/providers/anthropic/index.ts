@@ -6,6 +6,7 @@ import { parseAnthropicError } from './anthropic-error.js';
 import { buildMessagesBody } from './build-messages-body.js';
 import { parseMessagesResponse } from './parse-messages-response.js';
 import { createAnthropicStreamDecoder } from './stream-decoder.js';
+import { createAnthropicStreamObserver } from './stream-observer.js';
 import { emptyUsageTotals, mergeUsage, toIrUsage } from './map-anthropic-usage.js';
 import type { AnthropicWireUsage } from './anthropic-api-types.js';
 
@@ -16,7 +17,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
 }
 
-function post(config: ProviderConfig, path: string, body: string, extraHeaders: Record<string, string> = {}): UpstreamRequest {
+function post(config: ProviderConfig, path: string, body: string | Uint8Array, extraHeaders: Record<string, string> = {}): UpstreamRequest {
   return {
     url: `${config.baseUrl}${path}`,
     method: 'POST',
@@ -61,6 +62,7 @@ export function createAnthropicProvider(config: ProviderConfig): Provider {
       return toIrUsage(totals);
     },
     parseChatResponse: parseMessagesResponse,
+    createStreamObserver: () => createAnthropicStreamObserver(config.name),
     createStreamDecoder: () => createAnthropicStreamDecoder(config.name),
     parseError: (status, headers, body) => parseAnthropicError(config.name, status, headers, body),
     buildCountTokensRequest: (request, upstreamModel) => post(config, '/v1/messages/count_tokens', countTokensBody(request, upstreamModel)),

@@ -3,6 +3,7 @@ import type { OpenAIFlavor } from './flavor.js';
 import { convertChatRequest } from './convert-request.js';
 import { parseChatCompletion } from './parse-response.js';
 import { createOpenAIStreamDecoder } from './stream-decoder.js';
+import { createOpenAIStreamObserver } from './stream-observer.js';
 import { parseOpenAIError } from './parse-error.js';
 import { convertEmbeddingsRequest, parseEmbeddingsResponse } from './embeddings.js';
 import { mapUsage } from './map-usage.js';
@@ -10,7 +11,7 @@ import type { OpenAIUsage } from './api-types.js';
 
 /** Creates an OpenAI-family provider: one translator, with the flavor supplying URL, auth and field quirks. */
 export function createOpenAIFamilyProvider(config: ProviderConfig, flavor: OpenAIFlavor): Provider {
-  const post = (endpoint: 'chat/completions' | 'embeddings', upstreamModel: string, body: string, stream: boolean): UpstreamRequest => ({
+  const post = (endpoint: 'chat/completions' | 'embeddings', upstreamModel: string, body: string | Uint8Array, stream: boolean): UpstreamRequest => ({
     url: flavor.url(config, endpoint, upstreamModel),
     method: 'POST',
     headers: {
@@ -32,6 +33,7 @@ export function createOpenAIFamilyProvider(config: ProviderConfig, flavor: OpenA
       return usage ? mapUsage(usage) : undefined;
     },
     parseChatResponse: (body, upstreamModel) => parseChatCompletion(body, upstreamModel, config.name),
+    createStreamObserver: () => createOpenAIStreamObserver(config.name),
     createStreamDecoder: () => createOpenAIStreamDecoder(config.name),
     parseError: (status, headers, body) => parseOpenAIError(config.name, status, headers, body),
     buildEmbeddingsRequest: (request, upstreamModel) =>

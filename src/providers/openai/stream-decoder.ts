@@ -135,7 +135,8 @@ export function createOpenAIStreamDecoder(provider: string): StreamDecoder {
 }
 
 /** In-stream errors carry no HTTP status; infer one from the error's type so the code table applies. */
-function streamError(provider: string, chunk: OpenAIChatCompletion): GatewayError {
+/** The GatewayError for an in-stream `{"error": ...}` chunk. */
+export function streamError(provider: string, chunk: OpenAIChatCompletion): GatewayError {
   const detail = (chunk.error ?? chunk) as { type?: unknown; code?: unknown };
   const kind = `${String(detail.type)} ${String(detail.code)}`;
   const status = /context_length|invalid_request/.test(kind) ? 400 : /rate_limit/.test(kind) ? 429 : 500;

@@ -19,13 +19,13 @@ export function chatHandler(dialect: ClientDialect): Handler {
     let ctx: RequestContext | undefined;
     try {
       ctx = await buildContext(input, dialect, headers);
-      await applyPolicies(ctx, input.runtime.policies);
+      if (input.runtime.policies.length > 0) await applyPolicies(ctx, input.runtime.policies);
       const context = ctx;
       const targets = resolveTargets(ctx.plan, ctx.envelope.model);
       const outcome = await attemptTargets(ctx, targets, (target) => openChat(context, target));
       describeServed(ctx, headers);
       if (outcome.kind === 'complete') sendJson(input.response, 200, headers, outcome.payload);
-      else await streamFrames(input.response, headers, outcome.frames);
+      else await streamFrames(input.response, headers, outcome.source);
     } catch (thrown) {
       const error = toGatewayError(thrown);
       if (ctx) {
