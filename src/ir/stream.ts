@@ -18,11 +18,13 @@ export type StreamEvent =
 
 /**
  * Watches a passed-through stream for what accounting needs (usage, an in-stream error) without
- * decoding every event into the IR. Bytes in (split anywhere); the findings at the end.
+ * decoding every event into the IR. Bytes in (split anywhere); the bytes to forward out, which
+ * are the same bytes unless the observer hides an event (usage the client did not ask for).
  */
 export interface StreamObserver {
-  push(chunk: Uint8Array): void;
-  end(): { usage?: Usage; error?: GatewayError };
+  push(chunk: Buffer): Uint8Array;
+  /** The findings, and any bytes held back at the end. */
+  end(): { usage?: Usage; error?: GatewayError; tail?: Uint8Array };
 }
 
 /**

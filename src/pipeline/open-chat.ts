@@ -27,8 +27,19 @@ export async function openChat(ctx: RequestContext, target: TargetPlan): Promise
 
   const passthrough =
     !ctx.rewritten && provider.nativeDialect === ctx.dialect.name && provider.buildPassthroughRequest !== undefined;
+  // The gateway meters every stream: ask for usage on the client's behalf, and hide it from them again.
+  let hideUsage = false;
+  let payload: string | Buffer | undefined;
+  if (passthrough) {
+    payload = bodyForModel(ctx, model);
+    const metered = stream && !ctx.envelope.streamUsage ? provider.withStreamUsage?.(payload, ctx.body) : undefined;
+    if (metered !== undefined) {
+      payload = metered;
+      hideUsage = true;
+    }
+  }
   const built = passthrough
-    ? provider.buildPassthroughRequest!(bodyForModel(ctx, model), stream, model, ctx.clientHeaders)
+    ? provider.buildPassthroughRequest!(payload!, stream, model, ctx.clientHeaders)
     : provider.buildChatRequest(ctx.request, model);
   // Only signing providers (Bedrock) build asynchronously; don't spend a microtask on the rest.
   const upstreamRequest = built instanceof Promise ? await built : built;
@@ -44,17 +55,17 @@ export async function openChat(ctx: RequestContext, target: TargetPlan): Promise
   if (!stream) {
     const body = await readBody(response.body, provider.config.name, ctx.signal);
     ctx.firstByteAt ??= performance.now();
-    const parsed = parseJson(body, provider);
     if (passthrough) {
-      const usage = provider.parseUsage ? provider.parseUsage(parsed) : provider.parseChatResponse(parsed, model).usage;
+      // The client gets the bytes as they came; only the usage is read, from the raw body if the provider can.
+      const usage = provider.parseUsage?.(body) ?? provider.parseChatResponse(parseJson(body, provider), model).usage;
       if (usage) ctx.usage = usage;
       return { kind: 'complete', payload: body };
     }
-    const ir = provider.parseChatResponse(parsed, model);
+    const ir = provider.parseChatResponse(parseJson(body, provider), model);
     if (ir.usage) ctx.usage = ir.usage;
     return { kind: 'complete', payload: JSON.stringify(ctx.dialect.encodeChatResponse(ir)) };
   }
-  if (passthrough) return { kind: 'stream', source: passthroughSource(ctx, provider, model, response) };
+  if (passthrough) return { kind: 'stream', source: passthroughSource(ctx, provider, model, response, hideUsage) };
   return { kind: 'stream', source: translatedSource(ctx, provider, model, response, encoderFor(ctx, model)) };
 }
 
@@ -94,15 +105,20 @@ function parseJson(body: Buffer, provider: Provider): unknown {
 }
 
 /** Same dialect: the upstream bytes go to the client untouched; an observer only watches them. */
-function passthroughSource(ctx: RequestContext, provider: Provider, model: string, response: UpstreamResponse): FrameSource {
-  const observer = provider.createStreamObserver?.() ?? observerFromDecoder(provider.createStreamDecoder(model));
+function passthroughSource(
+  ctx: RequestContext,
+  provider: Provider,
+  model: string,
+  response: UpstreamResponse,
+  hideUsage: boolean,
+): FrameSource {
+  const observer = provider.createStreamObserver?.({ hideUsage }) ?? observerFromDecoder(provider.createStreamDecoder(model));
   return {
     pipe: (sink) =>
       pumpBody(response.body, sink, {
         onChunk(chunk) {
           ctx.firstByteAt ??= performance.now();
-          observer.push(chunk);
-          return chunk;
+          return observer.push(chunk);
         },
         stopped: () => false,
         onEnd(error) {
@@ -111,7 +127,7 @@ function passthroughSource(ctx: RequestContext, provider: Provider, model: strin
           if (seen.error) ctx.error = seen.error;
           // A broken upstream: the client already has native bytes, so the stream just ends there.
           if (error !== undefined && !ctx.signal.aborted) ctx.error ??= transportError(error, provider.config.name);
-          return '';
+          return seen.tail ?? '';
         },
       }),
   };
@@ -127,7 +143,10 @@ function observerFromDecoder(decoder: StreamDecoder): StreamObserver {
     }
   };
   return {
-    push: (chunk) => note(decoder.push(chunk)),
+    push: (chunk) => {
+      note(decoder.push(chunk));
+      return chunk;
+    },
     end: () => {
       note(decoder.end());
       return seen;

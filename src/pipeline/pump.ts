@@ -19,7 +19,7 @@ export interface PumpHandlers {
   /** True when the stream must stop now (an error event was written). */
   stopped(): boolean;
   /** Closing frame: after the body ended (error undefined) or failed. */
-  onEnd(error: unknown): string;
+  onEnd(error: unknown): string | Uint8Array;
 }
 
 /**

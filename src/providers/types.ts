@@ -63,17 +63,24 @@ export interface Provider {
   /** Builds the upstream request for a same-dialect call: `body` is the client's JSON with `model` already rewritten. */
   buildPassthroughRequest?(body: string | Uint8Array, stream: boolean, upstreamModel: string, clientHeaders: UpstreamHeaders): UpstreamRequest | Promise<UpstreamRequest>;
   /**
-   * Reads only the usage of a successful non-streaming body, for pass-through answers whose body
-   * goes to the client as it came; cheaper than parseChatResponse. Optional: else that is used.
+   * Reads only the usage from the raw bytes of a successful non-streaming answer, for pass-through
+   * answers whose body goes to the client as it came; far cheaper than parsing it all. Undefined
+   * when it finds none (the caller then parses the whole body). Optional.
    */
-  parseUsage?(body: unknown): Usage | undefined;
+  parseUsage?(body: Buffer): Usage | undefined;
   /** Turns a successful non-streaming JSON body into the IR. */
   parseChatResponse(body: unknown, upstreamModel: string): ChatResponse;
   /**
    * A cheap watcher for a same-dialect stream passed through untouched (usage, errors). Optional:
    * without it the full decoder watches.
    */
-  createStreamObserver?(): StreamObserver;
+  createStreamObserver?(options: { hideUsage: boolean }): StreamObserver;
+  /**
+   * A same-dialect streaming body changed to make the upstream report usage although the client
+   * did not ask (the gateway meters every stream); undefined when the provider reports it anyway.
+   * The observer is then created with `hideUsage` so the client sees the stream it asked for.
+   */
+  withStreamUsage?(body: string | Buffer, parsed: Record<string, unknown>): string | Buffer | undefined;
   /** A fresh decoder for one streaming response body. */
   createStreamDecoder(upstreamModel: string): StreamDecoder;
   /** Turns an upstream error answer into a GatewayError with the right code, status and retryability. */

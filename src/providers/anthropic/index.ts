@@ -7,6 +7,7 @@ import { buildMessagesBody } from './build-messages-body.js';
 import { parseMessagesResponse } from './parse-messages-response.js';
 import { createAnthropicStreamDecoder } from './stream-decoder.js';
 import { createAnthropicStreamObserver } from './stream-observer.js';
+import { lastObjectForKey } from '../../protocol/json-scan.js';
 import { emptyUsageTotals, mergeUsage, toIrUsage } from './map-anthropic-usage.js';
 import type { AnthropicWireUsage } from './anthropic-api-types.js';
 
@@ -55,7 +56,7 @@ export function createAnthropicProvider(config: ProviderConfig): Provider {
       return post(config, '/v1/messages', body, forwarded);
     },
     parseUsage(body) {
-      const usage = (body as { usage?: AnthropicWireUsage } | null)?.usage;
+      const usage = lastObjectForKey(body, 'usage') as AnthropicWireUsage | undefined;
       if (!usage) return undefined;
       const totals = emptyUsageTotals();
       mergeUsage(totals, usage);

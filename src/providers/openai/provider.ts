@@ -4,9 +4,11 @@ import { convertChatRequest } from './convert-request.js';
 import { parseChatCompletion } from './parse-response.js';
 import { createOpenAIStreamDecoder } from './stream-decoder.js';
 import { createOpenAIStreamObserver } from './stream-observer.js';
+import { withIncludeUsage } from './stream-usage.js';
 import { parseOpenAIError } from './parse-error.js';
 import { convertEmbeddingsRequest, parseEmbeddingsResponse } from './embeddings.js';
 import { mapUsage } from './map-usage.js';
+import { lastObjectForKey } from '../../protocol/json-scan.js';
 import type { OpenAIUsage } from './api-types.js';
 
 /** Creates an OpenAI-family provider: one translator, with the flavor supplying URL, auth and field quirks. */
@@ -29,11 +31,12 @@ export function createOpenAIFamilyProvider(config: ProviderConfig, flavor: OpenA
       post('chat/completions', upstreamModel, JSON.stringify(convertChatRequest(request, upstreamModel, flavor)), request.stream),
     buildPassthroughRequest: (body, stream, upstreamModel) => post('chat/completions', upstreamModel, body, stream),
     parseUsage: (body) => {
-      const usage = (body as { usage?: OpenAIUsage | null } | null)?.usage;
+      const usage = lastObjectForKey(body, 'usage') as OpenAIUsage | undefined;
       return usage ? mapUsage(usage) : undefined;
     },
     parseChatResponse: (body, upstreamModel) => parseChatCompletion(body, upstreamModel, config.name),
-    createStreamObserver: () => createOpenAIStreamObserver(config.name),
+    createStreamObserver: (options) => createOpenAIStreamObserver(config.name, options),
+    ...(flavor.streamOptions && { withStreamUsage: withIncludeUsage }),
     createStreamDecoder: () => createOpenAIStreamDecoder(config.name),
     parseError: (status, headers, body) => parseOpenAIError(config.name, status, headers, body),
     buildEmbeddingsRequest: (request, upstreamModel) =>

@@ -2,46 +2,69 @@ import type { Usage } from '../../ir/chat.js';
 import type { StreamObserver } from '../../ir/stream.js';
 import type { GatewayError } from '../../errors/gateway-error.js';
 import { createSseDecoder } from '../../protocol/sse.js';
+import { createSseFrameSplitter } from '../../protocol/sse-frames.js';
 import type { OpenAIChatCompletion } from './api-types.js';
 import { mapUsage } from './map-usage.js';
 import { streamError } from './stream-decoder.js';
 
 /**
  * Watches a passed-through chat.completion.chunk stream for its usage chunk and in-stream errors.
- * Frames every event but parses JSON only for events that carry a non-null `usage` or an
- * `error`: a content delta costs a substring search, not a parse.
+ * Events are cut from the bytes without decoding; only an event containing a non-null `"usage"`
+ * or an `"error"` is parsed. With `hideUsage`, the usage-only event (`choices: []`) the gateway
+ * asked for on the client's behalf is dropped from what the client receives.
  */
-export function createOpenAIStreamObserver(provider: string): StreamObserver {
-  const sse = createSseDecoder();
+export function createOpenAIStreamObserver(provider: string, options: { hideUsage: boolean }): StreamObserver {
+  const frames = createSseFrameSplitter();
   let usage: Usage | undefined;
   let error: GatewayError | undefined;
-  const scan = (data: string): void => {
-    if (!mayCarryUsage(data) && !data.includes('"error"')) return;
-    let chunk: OpenAIChatCompletion;
-    try {
-      chunk = JSON.parse(data) as OpenAIChatCompletion;
-    } catch {
-      return; // [DONE], keep-alives and anything unparseable reach the client as they are.
-    }
-    if (chunk?.usage) usage = mapUsage(chunk.usage);
-    if (chunk?.error) error = streamError(provider, chunk);
+
+  /** Notes what the event carries; false when the event is to be hidden from the client. */
+  const inspect = (frame: Buffer): boolean => {
+    const carriesUsage = hasUsageValue(frame);
+    if (!carriesUsage && frame.indexOf('"error"') === -1) return true;
+    const chunk = parseEvent(frame);
+    if (!chunk) return true;
+    if (chunk.error) error = streamError(provider, chunk);
+    if (!chunk.usage) return true;
+    usage = mapUsage(chunk.usage);
+    return !(options.hideUsage && Array.isArray(chunk.choices) && chunk.choices.length === 0);
   };
+
   return {
     push(chunk) {
-      for (const event of sse.push(chunk)) scan(event.data);
+      const events = frames.push(chunk);
+      if (!options.hideUsage) {
+        for (const event of events) inspect(event);
+        return chunk;
+      }
+      const kept = events.filter(inspect);
+      return kept.length === 1 ? kept[0]! : Buffer.concat(kept);
     },
     end() {
-      for (const event of sse.end()) scan(event.data);
-      return { ...(usage && { usage }), ...(error && { error }) };
+      const rest = frames.end().filter(inspect);
+      const tail = options.hideUsage && rest.length > 0 ? Buffer.concat(rest) : undefined;
+      return { ...(usage && { usage }), ...(error && { error }), ...(tail && { tail }) };
     },
   };
 }
 
-/** True when `"usage"` appears with a value other than null (OpenAI sends `"usage":null` on every content chunk). */
-function mayCarryUsage(data: string): boolean {
-  const at = data.lastIndexOf('"usage"');
+/** `"usage"` present with a value other than null (OpenAI sends `"usage":null` on content chunks). */
+function hasUsageValue(frame: Buffer): boolean {
+  const at = frame.lastIndexOf('"usage"');
   if (at === -1) return false;
   let i = at + 7;
-  while (data[i] === ' ' || data[i] === ':') i++;
-  return data[i] !== 'n';
+  while (frame[i] === 0x20 || frame[i] === 0x3a) i++;
+  return frame[i] !== 0x6e; // 'n' of null
+}
+
+function parseEvent(frame: Buffer): OpenAIChatCompletion | undefined {
+  const decoder = createSseDecoder();
+  const [event] = [...decoder.push(frame), ...decoder.end()];
+  if (!event) return undefined;
+  try {
+    const chunk = JSON.parse(event.data) as OpenAIChatCompletion | null;
+    return chunk !== null && typeof chunk === 'object' ? chunk : undefined;
+  } catch {
+    return undefined; // [DONE], keep-alives and anything unparseable reach the client as they are.
+  }
 }
