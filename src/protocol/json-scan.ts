@@ -10,9 +10,10 @@ const CLOSE = 0x7d;
  * key is absent, its value is not an object, or the object does not parse.
  */
 export function lastObjectForKey(body: Buffer, key: string): Record<string, unknown> | undefined {
-  const at = body.lastIndexOf(`"${key}"`);
+  const needle = needleFor(key);
+  const at = body.lastIndexOf(needle);
   if (at === -1) return undefined;
-  let i = at + key.length + 2;
+  let i = at + needle.length;
   while (i < body.length && (body[i] === 0x3a || body[i] === 0x20 || body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x09)) i++;
   if (body[i] !== OPEN) return undefined;
   const start = i;
@@ -34,4 +35,15 @@ export function lastObjectForKey(body: Buffer, key: string): Record<string, unkn
     }
   }
   return undefined;
+}
+
+/** `"key"` as bytes, encoded once per key rather than on every search. */
+const needles = new Map<string, Buffer>();
+function needleFor(key: string): Buffer {
+  let needle = needles.get(key);
+  if (!needle) {
+    needle = Buffer.from(`"${key}"`);
+    needles.set(key, needle);
+  }
+  return needle;
 }
