@@ -6,11 +6,12 @@ import type { ModelPlan, Plan, TargetPlan } from '../config/plan.js';
  * `fallbacks` (each expanded the same way, each model once). A name not in `models` but of the
  * form `provider/upstream-model` goes straight to that provider.
  */
-export function resolveTargets(plan: Plan, modelName: string): TargetPlan[] {
+export function resolveTargets(plan: Plan, modelName: string): readonly TargetPlan[] {
   const first = lookupModel(plan, modelName);
   if (!first) {
     throw new GatewayError('model_not_found', `model "${modelName}" does not exist`, { param: 'model' });
   }
+  if (first.fallbacks.length === 0) return first.targets;
   const seen = new Set<string>([modelName]);
   const targets = [...first.targets];
   const queue = [...first.fallbacks];

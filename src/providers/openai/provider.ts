@@ -13,15 +13,19 @@ import type { OpenAIUsage } from './api-types.js';
 
 /** Creates an OpenAI-family provider: one translator, with the flavor supplying URL, auth and field quirks. */
 export function createOpenAIFamilyProvider(config: ProviderConfig, flavor: OpenAIFlavor): Provider {
+  // Built once: the headers are the same for every request of this provider (undici only reads them).
+  const headersFor = (accept: string): Record<string, string> => ({
+    'content-type': 'application/json',
+    accept,
+    ...flavor.auth(config),
+    ...config.headers,
+  });
+  const streamHeaders = headersFor('text/event-stream');
+  const jsonHeaders = headersFor('application/json');
   const post = (endpoint: 'chat/completions' | 'embeddings', upstreamModel: string, body: string | Uint8Array, stream: boolean): UpstreamRequest => ({
     url: flavor.url(config, endpoint, upstreamModel),
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: stream ? 'text/event-stream' : 'application/json',
-      ...flavor.auth(config),
-      ...config.headers,
-    },
+    headers: stream ? streamHeaders : jsonHeaders,
     body,
   });
   return {
