@@ -186,8 +186,17 @@ export function anthropicDriver(baseUrl: string): ClientDriver {
       });
       return textOf(reply);
     },
-    async jsonSchema() {
-      throw new Error('not applicable: the Anthropic Messages API has no response_format');
+    async jsonSchema(model) {
+      // Structured outputs: `output_config.format` is the Messages API's json_schema.
+      const reply = await client.messages.create({
+        model,
+        max_tokens: 256,
+        messages: [{ role: 'user', content: 'Answer as JSON' }],
+        output_config: {
+          format: { type: 'json_schema', schema: { type: 'object', properties: { answer: { type: 'number' } }, required: ['answer'], additionalProperties: false } },
+        },
+      });
+      return JSON.parse(textOf(reply));
     },
     async usage(model) {
       const reply = await client.messages.create({ model, max_tokens: 256, messages: [{ role: 'user', content: 'Count me' }] });
