@@ -21,7 +21,7 @@ export function createOpenAIStreamObserver(provider: string, options: { hideUsag
   /** Notes what the event carries; false when the event is to be hidden from the client. */
   const inspect = (frame: Buffer): boolean => {
     const carriesUsage = hasUsageValue(frame);
-    if (!carriesUsage && frame.indexOf('"error"') === -1) return true;
+    if (!carriesUsage && frame.indexOf(ERROR_KEY) === -1) return true;
     const chunk = parseEvent(frame);
     if (!chunk) return true;
     if (chunk.error) error = streamError(provider, chunk);
@@ -48,11 +48,15 @@ export function createOpenAIStreamObserver(provider: string, options: { hideUsag
   };
 }
 
+// Encoded once: a string needle would be re-encoded on every search of every event.
+const USAGE_KEY = Buffer.from('"usage"');
+const ERROR_KEY = Buffer.from('"error"');
+
 /** `"usage"` present with a value other than null (OpenAI sends `"usage":null` on content chunks). */
 function hasUsageValue(frame: Buffer): boolean {
-  const at = frame.lastIndexOf('"usage"');
+  const at = frame.lastIndexOf(USAGE_KEY);
   if (at === -1) return false;
-  let i = at + 7;
+  let i = at + USAGE_KEY.length;
   while (frame[i] === 0x20 || frame[i] === 0x3a) i++;
   return frame[i] !== 0x6e; // 'n' of null
 }
