@@ -1,33 +1,15 @@
+import { assertDecodesAtEverySplit, decodeWhole as decodeWholeWith } from '../../../test/helpers/stream-decoding.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import type { StreamEvent } from '../../ir/stream.js';
 import { createAnthropicStreamDecoder } from './stream-decoder.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url));
 
 /** Plain data for comparison: GatewayErrors become their code, status, retryable and message. */
-function plain(events: StreamEvent[]): unknown[] {
-  return events.map((event) =>
-    event.type === 'error'
-      ? { type: 'error', code: event.error.code, status: event.error.status, retryable: event.error.retryable, message: event.error.message }
-      : event,
-  );
-}
-
-function decodeWhole(wire: Uint8Array): unknown[] {
-  const decoder = createAnthropicStreamDecoder('claude');
-  return plain([...decoder.push(wire), ...decoder.end()]);
-}
-
-/** Decodes the wire split at every byte offset and checks each split gives `expected`. */
-function assertEverySplit(wire: Uint8Array, expected: unknown[]): void {
-  for (let cut = 1; cut < wire.length; cut++) {
-    const decoder = createAnthropicStreamDecoder('claude');
-    const events = [...decoder.push(wire.subarray(0, cut)), ...decoder.push(wire.subarray(cut)), ...decoder.end()];
-    assert.deepEqual(plain(events), expected, `split at byte ${cut}`);
-  }
-}
+const create = () => createAnthropicStreamDecoder('claude');
+const decodeWhole = (wire: Uint8Array): unknown[] => decodeWholeWith(create, wire);
+const assertEverySplit = (wire: Uint8Array, expected: unknown[]): void => assertDecodesAtEverySplit(create, wire, expected);
 
 describe('anthropic stream decoder', () => {
   test('thinking, text with citations, two tool calls: exact events, at every split', () => {

@@ -1,37 +1,21 @@
+import { assertDecodesAtEverySplit, decodeWhole as decodeWholeWith, plainEvents } from '../../../test/helpers/stream-decoding.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import type { StreamEvent } from '../../ir/stream.js';
 import { createGeminiStreamDecoder } from './stream-decoder.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url));
 
 /** Plain data for comparison: GatewayErrors reduced to what matters. */
-function simplify(events: StreamEvent[]): unknown[] {
-  return events.map((event) =>
-    event.type === 'error'
-      ? { type: 'error', code: event.error.code, status: event.error.status, retryable: event.error.retryable, message: event.error.message }
-      : event,
-  );
-}
+const simplify = plainEvents;
 
 function decodeWhole(wire: Buffer, model = 'gemini-2.5-flash'): unknown[] {
-  const decoder = createGeminiStreamDecoder(model, 'gemini');
-  return simplify([...decoder.push(wire), ...decoder.end()]);
+  return decodeWholeWith(() => createGeminiStreamDecoder(model, 'gemini'), wire);
 }
 
-/** Replays the wire split at every byte offset (two pieces) and byte by byte; all must decode alike. */
+/** Replays the wire whole, split at every byte offset and byte by byte; all must decode alike. */
 function assertSplitInvariant(wire: Buffer, expected: unknown[]): void {
-  for (let cut = 1; cut < wire.length; cut++) {
-    const decoder = createGeminiStreamDecoder('gemini-2.5-flash', 'gemini');
-    const events = [...decoder.push(wire.subarray(0, cut)), ...decoder.push(wire.subarray(cut)), ...decoder.end()];
-    assert.deepEqual(simplify(events), expected, `split at byte ${cut}`);
-  }
-  const decoder = createGeminiStreamDecoder('gemini-2.5-flash', 'gemini');
-  const events: StreamEvent[] = [];
-  for (let offset = 0; offset < wire.length; offset++) events.push(...decoder.push(wire.subarray(offset, offset + 1)));
-  events.push(...decoder.end());
-  assert.deepEqual(simplify(events), expected, 'byte by byte');
+  assertDecodesAtEverySplit(() => createGeminiStreamDecoder('gemini-2.5-flash', 'gemini'), wire, expected);
 }
 
 describe('Gemini stream decoder', () => {

@@ -1,3 +1,4 @@
+import { assertDecodesAtEverySplit, decodeWhole as decodeWholeWith } from '../../../test/helpers/stream-decoding.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -13,19 +14,14 @@ function plain(events: StreamEvent[]): unknown[] {
   );
 }
 
+const create = () => createOpenAIStreamDecoder('up');
 function decodeWhole(wire: Uint8Array | string): unknown[] {
-  const decoder = createOpenAIStreamDecoder('up');
-  return plain([...decoder.push(Buffer.from(wire)), ...decoder.end()]);
+  return decodeWholeWith(create, Buffer.from(wire), plain);
 }
 
-/** Asserts the decoder gives `expected` whether the body arrives whole or split at any byte. */
+/** Asserts the decoder gives `expected` whether the body arrives whole, split at any byte, or byte by byte. */
 function assertEverySplit(wire: Buffer, expected: unknown[]): void {
-  assert.deepEqual(decodeWhole(wire), expected);
-  for (let cut = 1; cut < wire.length; cut++) {
-    const decoder = createOpenAIStreamDecoder('up');
-    const events = [...decoder.push(wire.subarray(0, cut)), ...decoder.push(wire.subarray(cut)), ...decoder.end()];
-    assert.deepEqual(plain(events), expected, `split at byte ${cut}`);
-  }
+  assertDecodesAtEverySplit(create, wire, expected, plain);
 }
 
 test('OpenAI parallel tool calls with usage decode identically at every split', () => {
