@@ -98,5 +98,7 @@ test('a client that disconnects mid-stream still leaves a finished context for t
   const deadline = Date.now() + 3000;
   while (finished.length === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   assert.equal(finished.length, before + 1);
+  // The fake notices the closed socket on its own schedule, just after the gateway let go.
+  while (openai.aborted.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   assert.ok(openai.aborted.length > 0, 'the upstream saw the abort');
 });
