@@ -1,4 +1,3 @@
-import type { RequestSignal } from '../upstream/abort.js';
 import type { Usage } from '../ir/chat.js';
 import type { StreamDecoder, StreamEvent, StreamObserver } from '../ir/stream.js';
 import { pumpBody, pumpIterable, type FrameSource } from './pump.js';
@@ -6,7 +5,8 @@ import type { TargetPlan } from '../config/plan.js';
 import type { Provider } from '../providers/types.js';
 import type { StreamEncoder } from '../dialects/types.js';
 import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
-import { readBody, sendUpstream, transportError, type UpstreamResponse } from '../upstream/http.js';
+import { readBody, transportError, type UpstreamResponse } from '../upstream/http.js';
+import { callProvider, parseProviderJson } from './upstream-call.js';
 import type { RequestContext } from './context.js';
 import { observeEvent } from './observe.js';
 
@@ -43,25 +43,19 @@ export async function openChat(ctx: RequestContext, target: TargetPlan): Promise
     : provider.buildChatRequest(ctx.request, model);
   // Only signing providers (Bedrock) build asynchronously; don't spend a microtask on the rest.
   const upstreamRequest = built instanceof Promise ? await built : built;
-  const response = await sendUpstream(upstreamRequest, {
-    signal: ctx.signal,
-    headersTimeoutMs: provider.config.timeoutMs,
-    bodyTimeoutMs: provider.config.timeoutMs,
-    provider: provider.config.name,
-  });
+  const response = await callProvider(provider, upstreamRequest, ctx.signal);
   ctx.status = response.status;
-  if (response.status >= 400) throw await upstreamFailure(provider, response, ctx.signal);
 
   if (!stream) {
     const body = await readBody(response.body, provider.config.name, ctx.signal);
     ctx.firstByteAt ??= performance.now();
     if (passthrough) {
       // The client gets the bytes as they came; only the usage is read, from the raw body if the provider can.
-      const usage = provider.parseUsage?.(body) ?? provider.parseChatResponse(parseJson(body, provider), model).usage;
+      const usage = provider.parseUsage?.(body) ?? provider.parseChatResponse(parseProviderJson(provider, body), model).usage;
       if (usage) ctx.usage = usage;
       return { kind: 'complete', payload: body };
     }
-    const ir = provider.parseChatResponse(parseJson(body, provider), model);
+    const ir = provider.parseChatResponse(parseProviderJson(provider, body), model);
     if (ir.usage) ctx.usage = ir.usage;
     return { kind: 'complete', payload: JSON.stringify(ctx.dialect.encodeChatResponse(ir)) };
   }
@@ -84,25 +78,7 @@ function encoderFor(ctx: RequestContext, model: string): StreamEncoder {
   });
 }
 
-async function upstreamFailure(provider: Provider, response: UpstreamResponse, signal: RequestSignal): Promise<GatewayError> {
-  let text = '';
-  try {
-    text = (await readBody(response.body, provider.config.name, signal, 1024 * 1024)).toString('utf8');
-  } catch {
-    // The status alone still classifies the failure.
-  }
-  return provider.parseError(response.status, response.headers, text);
-}
 
-function parseJson(body: Buffer, provider: Provider): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new GatewayError('upstream_invalid_response', `${provider.config.name}: answered with a body that is not JSON`, {
-      provider: provider.config.name,
-    });
-  }
-}
 
 /** Same dialect: the upstream bytes go to the client untouched; an observer only watches them. */
 function passthroughSource(

@@ -6,15 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { startFakeOpenAI } from '../fakes/openai.js';
 import { startFakeAnthropic } from '../fakes/anthropic.js';
 import type { FakeUpstream } from '../fakes/types.js';
-import { postJson, startTestGateway, type TestGateway } from './harness.js';
-
-const waitFor = async (condition: () => boolean, ms = 3000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
+import { postJson, startTestGateway, waitFor, type TestGateway } from './harness.js';
 
 const configFor = (fake: FakeUpstream, extra = '') => `
 server: { max_body_bytes: 2048 }

@@ -33,3 +33,12 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
   }
   return { status: response.status, headers: response.headers, text, json };
 }
+
+/** Polls `condition` until it holds, failing after `ms`. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startFakeOpenAI } from '../fakes/openai.js';
-import { postJson } from './harness.js';
+import { postJson, waitFor } from './harness.js';
 
 function configYaml(fakeUrl: string, extraModel = ''): string {
   return `
@@ -40,14 +40,6 @@ function startProcess(configPath: string): Promise<{ child: ChildProcess; url: s
     setTimeout(() => reject(new Error(`not listening after 15 s:\n${output}`)), 15_000);
   });
 }
-
-const waitFor = async (condition: () => boolean | Promise<boolean>, ms = 5000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-};
 
 const ask = (url: string, model: string) => postJson(`${url}/v1/chat/completions`, { model, messages: [{ role: 'user', content: 'hi' }] });
 

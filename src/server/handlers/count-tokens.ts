@@ -1,4 +1,3 @@
-import type { RequestSignal } from '../../upstream/abort.js';
 import { countTextTokens as countTokens } from '../../accounting/tokenizer.js';
 import type { ChatRequest } from '../../ir/chat.js';
 import type { TargetPlan } from '../../config/plan.js';
@@ -7,11 +6,10 @@ import {
   encodeCountTokensResponse,
   parseCountTokensRequest,
 } from '../../dialects/anthropic-messages/index.js';
-import { GatewayError, toGatewayError } from '../../errors/gateway-error.js';
-import type { AttemptRecord } from '../../pipeline/context.js';
-import { attemptTargets } from '../../routing/attempt.js';
+import { toGatewayError } from '../../errors/gateway-error.js';
+import { callProviderJson } from '../../pipeline/upstream-call.js';
+import { attemptTargets, type AttemptState } from '../../routing/attempt.js';
 import { resolveTargets } from '../../routing/resolve.js';
-import { readBody, sendUpstream } from '../../upstream/http.js';
 import { parseJsonObject, readRequestBody } from '../body.js';
 import { sendError, sendJson } from '../respond.js';
 import type { Handler, HandlerInput } from '../types.js';
@@ -23,7 +21,7 @@ import { describeServed } from './chat.js';
  */
 export const countTokensHandler: Handler = async (input) => {
   const headers: Record<string, string> = { 'x-request-id': input.requestId };
-  const state: { signal: RequestSignal; attempts: AttemptRecord[]; served?: TargetPlan } = { signal: input.signal, attempts: [] };
+  const state: AttemptState = { signal: input.signal, attempts: [] };
   try {
     const rawBody = await readRequestBody(input.request, input.plan.config.server.max_body_bytes);
     const request = parseCountTokensRequest(parseJsonObject(rawBody));
@@ -49,20 +47,7 @@ export const countTokensHandler: Handler = async (input) => {
 async function countUpstream(target: TargetPlan, request: ChatRequest, input: HandlerInput): Promise<number> {
   const { provider, model } = target;
   const upstream = await provider.buildCountTokensRequest!(request, model);
-  const response = await sendUpstream(upstream, {
-    signal: input.signal,
-    headersTimeoutMs: provider.config.timeoutMs,
-    bodyTimeoutMs: provider.config.timeoutMs,
-    provider: provider.config.name,
-  });
-  const body = (await readBody(response.body, provider.config.name, input.signal)).toString('utf8');
-  if (response.status >= 400) throw provider.parseError(response.status, response.headers, body);
-  try {
-    return provider.parseCountTokensResponse!(JSON.parse(body));
-  } catch (error) {
-    if (error instanceof GatewayError) throw error;
-    throw new GatewayError('upstream_invalid_response', `${provider.config.name}: count_tokens answer is not JSON`);
-  }
+  return provider.parseCountTokensResponse!(await callProviderJson(provider, upstream, input.signal));
 }
 
 /** Tokens of every text the model would read: messages, tool calls and results, tool definitions. */

@@ -1,12 +1,10 @@
-import type { RequestSignal } from '../../upstream/abort.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../ir/chat.js';
 import type { TargetPlan } from '../../config/plan.js';
 import { openaiChatDialect } from '../../dialects/openai-chat/index.js';
 import { GatewayError, toGatewayError } from '../../errors/gateway-error.js';
-import type { AttemptRecord } from '../../pipeline/context.js';
-import { attemptTargets } from '../../routing/attempt.js';
+import { callProviderJson } from '../../pipeline/upstream-call.js';
+import { attemptTargets, type AttemptState } from '../../routing/attempt.js';
 import { resolveTargets } from '../../routing/resolve.js';
-import { readBody, sendUpstream } from '../../upstream/http.js';
 import { parseJsonObject, readRequestBody } from '../body.js';
 import { sendError, sendJson } from '../respond.js';
 import type { Handler, HandlerInput } from '../types.js';
@@ -15,7 +13,7 @@ import { describeServed } from './chat.js';
 /** POST /v1/embeddings (OpenAI format) against any provider that embeds. */
 export const embeddingsHandler: Handler = async (input) => {
   const headers: Record<string, string> = { 'x-request-id': input.requestId };
-  const state: { signal: RequestSignal; attempts: AttemptRecord[]; served?: TargetPlan } = { signal: input.signal, attempts: [] };
+  const state: AttemptState = { signal: input.signal, attempts: [] };
   try {
     const rawBody = await readRequestBody(input.request, input.plan.config.server.max_body_bytes);
     const request = openaiChatDialect.parseEmbeddingsRequest(parseJsonObject(rawBody));
@@ -38,19 +36,6 @@ async function embedWith(target: TargetPlan, request: EmbeddingsRequest, input: 
     });
   }
   const upstream = await provider.buildEmbeddingsRequest(request, model);
-  const response = await sendUpstream(upstream, {
-    signal: input.signal,
-    headersTimeoutMs: provider.config.timeoutMs,
-    bodyTimeoutMs: provider.config.timeoutMs,
-    provider: provider.config.name,
-  });
-  const body = await readBody(response.body, provider.config.name, input.signal);
-  if (response.status >= 400) throw provider.parseError(response.status, response.headers, body.toString('utf8'));
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new GatewayError('upstream_invalid_response', `${provider.config.name}: embeddings answer is not JSON`, { provider: provider.config.name });
-  }
+  const parsed = await callProviderJson(provider, upstream, input.signal);
   return provider.parseEmbeddingsResponse(parsed, model, request);
 }
