@@ -21,6 +21,8 @@ export function sendError(
   headers: Record<string, string> = {},
 ): void {
   if (error.retryAfterS !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterS)));
+  // The rest of an oversized body was never read: close rather than leave it on a kept-alive socket.
+  if (error.code === 'request_too_large') headers.connection = 'close';
   sendJson(response, error.status, headers, JSON.stringify(encode(error)));
 }
 

@@ -77,6 +77,7 @@ describe('gateway over HTTP', () => {
     const huge = await postJson(url, { model: 'chat', messages: [{ role: 'user', content: 'x'.repeat(5000) }] });
     assert.equal(huge.status, 413);
     assert.equal(huge.json.error.code, 'request_too_large');
+    assert.equal(huge.headers.get('connection'), 'close', 'the unread rest of the body does not stay on a kept-alive socket');
 
     const anthropicShape = await postJson(`${gateway.url}/v1/messages`, { model: 'chat', messages: [{ role: 'user', content: 'x' }] });
     assert.equal(anthropicShape.status, 400);
