@@ -38,7 +38,11 @@ export function createOpenAIStreamObserver(provider: string, options: { hideUsag
         return chunk;
       }
       const kept = events.filter(inspect);
-      return kept.length === 1 ? kept[0]! : Buffer.concat(kept);
+      if (kept.length === 1) return kept[0]!;
+      // Nothing dropped, nothing held back before or after: the events are the chunk itself
+      // (the first starts at the chunk's first byte and they add up to its length), so forward it uncopied.
+      if (kept.length === events.length && startsAt(kept[0], chunk) && byteLength(kept) === chunk.length) return chunk;
+      return Buffer.concat(kept);
     },
     end() {
       const rest = frames.end().filter(inspect);
@@ -51,6 +55,16 @@ export function createOpenAIStreamObserver(provider: string, options: { hideUsag
 // Encoded once: a string needle would be re-encoded on every search of every event.
 const USAGE_KEY = Buffer.from('"usage"');
 const ERROR_KEY = Buffer.from('"error"');
+
+function startsAt(frame: Buffer | undefined, chunk: Buffer): boolean {
+  return frame !== undefined && frame.buffer === chunk.buffer && frame.byteOffset === chunk.byteOffset;
+}
+
+function byteLength(frames: Buffer[]): number {
+  let total = 0;
+  for (const frame of frames) total += frame.length;
+  return total;
+}
 
 /** `"usage"` present with a value other than null (OpenAI sends `"usage":null` on content chunks). */
 function hasUsageValue(frame: Buffer): boolean {

@@ -32,6 +32,35 @@ test('the observer reads usage; with hideUsage it drops only the usage event, at
   }
 });
 
+test('with hideUsage, pieces of every size forward exactly the stream minus the usage event', () => {
+  const bytes = Buffer.from(wire);
+  const withoutUsage = wire.replace(/data: \{"id":"c","choices":\[\],"usage":\{[^\n]*\n\n/, '');
+  for (let size = 1; size <= bytes.length; size++) {
+    const observer = createOpenAIStreamObserver('p', { hideUsage: true });
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < bytes.length; i += size) out.push(observer.push(bytes.subarray(i, i + size)));
+    const seen = observer.end();
+    if (seen.tail) out.push(seen.tail);
+    assert.equal(Buffer.concat(out).toString(), withoutUsage, `pieces of ${size}`);
+  }
+});
+
+test('with hideUsage, a chunk that completes a held-back event and holds back another is not mistaken for the chunk itself', () => {
+  const event = 'data: {"id":"c","choices":[{"index":0,"delta":{"content":"ab"}}],"usage":null}\n\n';
+  const usage = 'data: {"id":"c","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}\n\n';
+  const stream = Buffer.from(event.repeat(6) + usage + 'data: [DONE]\n\n');
+  const observer = createOpenAIStreamObserver('p', { hideUsage: true });
+  // 5 bytes first, then pieces of two events' length: every piece ends an event, completes the
+  // next, and holds back 5 bytes again, so the held-back length before and after is the same.
+  const out: Uint8Array[] = [observer.push(stream.subarray(0, 5))];
+  for (let i = 5; i < stream.length; i += 2 * event.length) out.push(observer.push(stream.subarray(i, i + 2 * event.length)));
+  const seen = observer.end();
+  if (seen.tail) out.push(seen.tail);
+  assert.equal(Buffer.concat(out).toString(), event.repeat(6) + 'data: [DONE]\n\n');
+  const whole = Buffer.from(event + event);
+  assert.equal(createOpenAIStreamObserver('p', { hideUsage: true }).push(whole), whole, 'a chunk of whole kept events is forwarded uncopied');
+});
+
 test('an in-stream error is reported', () => {
   const observer = createOpenAIStreamObserver('p', { hideUsage: false });
   observer.push(Buffer.from('data: {"error":{"message":"boom","type":"server_error"}}\n\n'));
