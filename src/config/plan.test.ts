@@ -53,4 +53,10 @@ test('the quick start serves the mock and turns on providers whose key is set', 
   assert.ok(withKeys.ok);
   assert.deepEqual(Object.keys(withKeys.config.providers), ['mock', 'openai', 'anthropic']);
   assert.equal(withKeys.config.server.port, 5050);
+  const withAws = validateConfigObject(quickStartConfig({ AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 's', AWS_REGION: 'eu-west-1' }));
+  assert.ok(withAws.ok);
+  assert.deepEqual(withAws.config.providers.bedrock, { type: 'bedrock', region: 'eu-west-1', headers: {}, timeout_ms: 600_000 });
+  const awsWithoutRegion = validateConfigObject(quickStartConfig({ AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 's' }));
+  assert.ok(awsWithoutRegion.ok);
+  assert.equal(awsWithoutRegion.config.providers.bedrock, undefined);
 });

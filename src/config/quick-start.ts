@@ -1,20 +1,17 @@
 import { PROVIDER_TYPES } from '../providers/registry.js';
-
-/** Provider types the quick start turns on when their key is in the environment. */
-const DISCOVERABLE = ['openai', 'anthropic', 'gemini', 'mistral', 'groq', 'together', 'fireworks', 'deepseek', 'xai', 'openrouter'];
+import type { ProviderType } from '../providers/types.js';
 
 /**
  * The config used with no file: a `mock` provider (models `mock/echo`, `mock/lorem`) that needs
- * no key, plus each real provider whose API key variable is set, reachable as `<type>/<model>`.
+ * no key, plus each hosted provider whose credentials are in the environment, named by its type
+ * and reachable as `<type>/<model>`.
  */
 export function quickStartConfig(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const providers: Record<string, unknown> = { mock: { type: 'mock' } };
-  for (const type of DISCOVERABLE) {
-    const variable = PROVIDER_TYPES.get(type)?.apiKeyEnv;
-    if (variable && env[variable]) providers[type] = { type, api_key: env[variable] };
+  for (const type of PROVIDER_TYPES.values()) {
+    const entry = discover(type, env);
+    if (entry) providers[type.type] = entry;
   }
-  const awsRegion = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY && awsRegion) providers.bedrock = { type: 'bedrock', region: awsRegion };
   return {
     server: {
       host: env.HOST || '127.0.0.1',
@@ -23,4 +20,11 @@ export function quickStartConfig(env: NodeJS.ProcessEnv): Record<string, unknown
     },
     providers,
   };
+}
+
+/** A type's own discovery, else: a hosted type (fixed default URL) whose key variable is set. */
+function discover(type: ProviderType, env: NodeJS.ProcessEnv): Record<string, unknown> | undefined {
+  if (type.discover) return type.discover(env);
+  const key = type.apiKeyEnv ? env[type.apiKeyEnv] : undefined;
+  return key && typeof type.defaultBaseUrl === 'string' ? { type: type.type, api_key: key } : undefined;
 }

@@ -57,6 +57,8 @@ export interface Provider {
   readonly nativeDialect?: Dialect;
   /** Set only by providers that answer in-process. */
   readonly local?: LocalChat;
+  /** Upstream models the provider is known to serve without asking it; /v1/models lists them as `name/model`. */
+  readonly knownModels?: readonly string[];
 
   /** Builds the upstream request for a chat call (streaming when `request.stream`). */
   buildChatRequest(request: ChatRequest, upstreamModel: string): UpstreamRequest | Promise<UpstreamRequest>;
@@ -106,6 +108,11 @@ export interface ProviderType {
   defaultBaseUrl?: string | ((config: ProviderConfig) => string);
   /** Environment variable holding the API key, used for quick-start discovery and as a fallback. */
   apiKeyEnv?: string;
+  /**
+   * The provider entry the quick start adds when this type's credentials are in `env`. Without it,
+   * a type with `apiKeyEnv` and a fixed `defaultBaseUrl` is added when that variable is set.
+   */
+  discover?(env: NodeJS.ProcessEnv): Record<string, unknown> | undefined;
   /** Returns human-readable problems with a provider config (missing region, api_version...). */
   validate?(config: ProviderConfig): Array<{ field: string; message: string }>;
 }

@@ -88,4 +88,9 @@ export const bedrockProviderType: ProviderType = {
   defaultBaseUrl: (config) => defaultBedrockBaseUrl(config),
   // No apiKeyEnv: credentials are an AWS key pair (plus region), resolved in settings.ts.
   validate: (config) => resolveBedrockSettings(config, process.env).problems,
+  discover(env) {
+    const probe: ProviderConfig = { name: 'bedrock', type: 'bedrock', baseUrl: '', headers: {}, timeoutMs: 1 };
+    const { settings } = resolveBedrockSettings(probe, env);
+    return settings ? { type: 'bedrock', region: settings.region } : undefined;
+  },
 };

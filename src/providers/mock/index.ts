@@ -6,7 +6,7 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import type { LocalChat, Provider, ProviderConfig, ProviderType } from '../types.js';
 import { mockAnswer } from './respond.js';
 
-const MODELS = new Set(['echo', 'lorem']);
+const MODELS: readonly string[] = ['echo', 'lorem'];
 
 /**
  * The `mock` provider answers in-process, deterministically: `echo` repeats the last user
@@ -32,6 +32,7 @@ function createMockProvider(config: ProviderConfig): Provider {
   return {
     config,
     local,
+    knownModels: MODELS,
     buildChatRequest: notHttp,
     parseChatResponse: notHttp,
     createStreamDecoder: notHttp,
@@ -40,7 +41,7 @@ function createMockProvider(config: ProviderConfig): Provider {
 }
 
 function checkModel(model: string): void {
-  if (!MODELS.has(model)) {
+  if (!MODELS.includes(model)) {
     throw new GatewayError('upstream_not_found', `mock: unknown model "${model}" (the mock serves "echo" and "lorem")`, {
       provider: 'mock',
       upstreamStatus: 404,

@@ -3,7 +3,7 @@ import { sendJson } from '../respond.js';
 import type { Handler } from '../types.js';
 
 /**
- * GET /v1/models: the configured model names plus the models in-process providers serve, in
+ * GET /v1/models: the configured model names plus the models providers declare they serve, in
  * OpenAI's list shape, or Anthropic's when the client sends `anthropic-version`.
  */
 export const modelsHandler: Handler = async ({ request, response, plan, requestId }) => {
@@ -20,11 +20,11 @@ export const modelsHandler: Handler = async ({ request, response, plan, requestI
   sendJson(response, 200, { 'x-request-id': requestId }, JSON.stringify(payload));
 };
 
-/** Model names a client may send: configured models and the mock provider's fixed models. */
-export function modelNames(plan: Plan): string[] {
+/** Model names a client may send: configured models, then `provider/model` for models providers declare. */
+function modelNames(plan: Plan): string[] {
   const names = [...plan.models.keys()];
   for (const [name, provider] of plan.providers) {
-    if (provider.config.type === 'mock') names.push(`${name}/echo`, `${name}/lorem`);
+    for (const model of provider.knownModels ?? []) names.push(`${name}/${model}`);
   }
   return names;
 }
