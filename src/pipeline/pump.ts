@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { UpstreamBody } from '../upstream/http.js';
 
 /** Where stream frames go: the client's response (ServerResponse fits). */
 export interface FrameSink {
@@ -23,11 +23,11 @@ export interface PumpHandlers {
 }
 
 /**
- * Moves an upstream body into the sink chunk by chunk with `data` events, the way `pipe` does:
- * no async iterator or generator per chunk, and the upstream is paused while the client's
+ * Moves an upstream body into the sink chunk by chunk, the way `pipe` does but without streams:
+ * no async iterator or generator per chunk, and the upstream socket is paused while the client's
  * buffer is full, so a slow client slows the upstream read instead of growing memory.
  */
-export function pumpBody(body: Readable, sink: FrameSink, handlers: PumpHandlers): Promise<void> {
+export function pumpBody(body: UpstreamBody, sink: FrameSink, handlers: PumpHandlers): Promise<void> {
   return new Promise((resolve) => {
     let finished = false;
     const finish = (error: unknown): void => {
@@ -37,24 +37,23 @@ export function pumpBody(body: Readable, sink: FrameSink, handlers: PumpHandlers
       if (tail.length > 0 && !sink.destroyed) sink.write(tail);
       resolve();
     };
-    const resume = (): void => {
-      body.resume();
-    };
-    body.on('data', (chunk: Buffer) => {
-      if (finished) return;
-      const frame = handlers.onChunk(chunk);
-      const writable = frame.length === 0 || sink.destroyed || sink.write(frame);
-      if (handlers.stopped()) {
-        body.destroy();
-        finish(undefined);
-      } else if (!writable) {
-        body.pause();
-        sink.once('drain', resume);
-      }
+    const resume = (): void => body.resume();
+    body.consume({
+      data(chunk) {
+        if (finished) return;
+        const frame = handlers.onChunk(chunk);
+        const writable = frame.length === 0 || sink.destroyed || sink.write(frame);
+        if (handlers.stopped()) {
+          body.destroy();
+          finish(undefined);
+        } else if (!writable) {
+          body.pause();
+          sink.once('drain', resume);
+        }
+      },
+      end: () => finish(undefined),
+      error: (error) => finish(error),
     });
-    body.on('end', () => finish(undefined));
-    body.on('error', (error: unknown) => finish(error));
-    body.on('close', () => finish(new Error('upstream body closed before its end')));
   });
 }
 

@@ -9,6 +9,7 @@ import { startFakeAnthropic } from '../../../test/fakes/anthropic.js';
 import type { FakeUpstream } from '../../../test/fakes/types.js';
 import { anthropicProviderType } from './index.js';
 import { JSON_RESPONSE_TOOL } from './json-response-tool.js';
+import { collectChunks } from '../../../test/helpers/upstream-body.js';
 
 let fake: FakeUpstream;
 let provider: Provider;
@@ -35,7 +36,9 @@ async function stream(request: ChatRequest): Promise<StreamEvent[]> {
   assert.match(String(response.headers['content-type']), /^text\/event-stream/);
   const decoder = provider.createStreamDecoder('claude-sonnet-4-5');
   const events: StreamEvent[] = [];
-  for await (const chunk of response.body) events.push(...decoder.push(chunk as Uint8Array));
+  const { chunks, error } = await collectChunks(response.body);
+  if (error) throw error;
+  for (const chunk of chunks) events.push(...decoder.push(chunk));
   events.push(...decoder.end());
   return events;
 }

@@ -8,6 +8,7 @@ import type { Provider, ProviderConfig } from '../types.js';
 import type { FakeUpstream } from '../../../test/fakes/types.js';
 import { FAKE_BEDROCK_CREDENTIALS, startFakeBedrock } from '../../../test/fakes/bedrock.js';
 import { createBedrockProvider } from './index.js';
+import { collectChunks } from '../../../test/helpers/upstream-body.js';
 
 // The provider against the Bedrock fake over real HTTP: SigV4 verified by the fake, bodies
 // validated like Bedrock, binary event-stream answers cut at random offsets.
@@ -54,7 +55,9 @@ async function stream(request: ChatRequest, model = MODEL): Promise<StreamEvent[
   assert.equal(response.headers['content-type'], 'application/vnd.amazon.eventstream');
   const decoder = provider.createStreamDecoder(model);
   const events: StreamEvent[] = [];
-  for await (const chunk of response.body) events.push(...decoder.push(chunk as Buffer));
+  const { chunks, error } = await collectChunks(response.body);
+  if (error) throw error;
+  for (const chunk of chunks) events.push(...decoder.push(chunk));
   events.push(...decoder.end());
   return events;
 }

@@ -9,6 +9,7 @@ import { fakeEmbedding } from '../../../test/fakes/server.js';
 import { startFakeGemini } from '../../../test/fakes/gemini.js';
 import type { FakeUpstream } from '../../../test/fakes/types.js';
 import { geminiProviderType } from './index.js';
+import { collectChunks } from '../../../test/helpers/upstream-body.js';
 
 const MODEL = 'gemini-2.5-flash';
 let fake: FakeUpstream;
@@ -34,11 +35,8 @@ async function stream(request: ChatRequest, model = MODEL): Promise<StreamEvent[
   assert.equal(response.headers['content-type'], 'text/event-stream');
   const decoder = provider.createStreamDecoder(model);
   const events: StreamEvent[] = [];
-  try {
-    for await (const chunk of response.body) events.push(...decoder.push(chunk as Uint8Array));
-  } catch {
-    // A cut connection: the decoder reports what it saw as truncated.
-  }
+  // A cut connection: the decoder reports what it saw as truncated.
+  for (const chunk of (await collectChunks(response.body)).chunks) events.push(...decoder.push(chunk));
   events.push(...decoder.end());
   return events;
 }

@@ -9,6 +9,7 @@ import { startFakeOpenAI } from '../../../test/fakes/openai.js';
 import { startFakeAzure } from '../../../test/fakes/azure.js';
 import type { FakeUpstream } from '../../../test/fakes/types.js';
 import { openaiFamilyTypes } from './index.js';
+import { collectChunks } from '../../../test/helpers/upstream-body.js';
 
 after(() => closeUpstreamAgent());
 
@@ -28,11 +29,9 @@ async function chat(provider: Provider, request: ChatRequest, upstreamModel: str
   if (!request.stream) return { response: provider.parseChatResponse(JSON.parse(await readBodyText(response.body)), upstreamModel) };
   const decoder = provider.createStreamDecoder(upstreamModel);
   const events: StreamEvent[] = [];
-  try {
-    for await (const chunk of response.body) events.push(...decoder.push(chunk as Uint8Array));
-  } catch (error) {
-    return { events, readError: transportError(error, provider.config.name) };
-  }
+  const { chunks, error } = await collectChunks(response.body);
+  for (const chunk of chunks) events.push(...decoder.push(chunk));
+  if (error) return { events, readError: transportError(error, provider.config.name) };
   events.push(...decoder.end());
   return { events, contentType: response.headers['content-type'] };
 }

@@ -18,7 +18,8 @@ export function chatHandler(dialect: ClientDialect): Handler {
     const headers: Record<string, string> = { 'x-request-id': input.requestId };
     let ctx: RequestContext | undefined;
     try {
-      ctx = await buildContext(input, dialect, headers);
+      const rawBody = await readRequestBody(input.request, input.plan.config.server.max_body_bytes);
+      ctx = buildContext(input, dialect, headers, rawBody);
       if (input.runtime.policies.length > 0) await applyPolicies(ctx, input.runtime.policies);
       const context = ctx;
       const targets = resolveTargets(ctx.plan, ctx.envelope.model);
@@ -41,8 +42,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
   };
 }
 
-async function buildContext(input: HandlerInput, dialect: ClientDialect, headers: Record<string, string>): Promise<RequestContext> {
-  const rawBody = await readRequestBody(input.request, input.plan.config.server.max_body_bytes);
+function buildContext(input: HandlerInput, dialect: ClientDialect, headers: Record<string, string>, rawBody: Buffer): RequestContext {
   const body = parseJsonObject(rawBody);
   return new RequestContext({
     id: input.requestId,
