@@ -3,6 +3,7 @@ import { PlanHolder } from '../config/reload.js';
 import { formatProblems, loadConfigFile, loadQuickStart, resolveConfigPath } from '../config/load.js';
 import type { Plan } from '../config/plan.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
+import { TargetStatsBook } from '../routing/target-stats.js';
 
 export interface StartOptions {
   config?: string;
@@ -32,7 +33,7 @@ export async function startGateway(options: StartOptions, handleSignals = true):
     throw new Error(`invalid config ${path ?? '(quick start)'}:\n${formatProblems(loaded.problems)}`);
   }
   const holder = new PlanHolder(loaded.plan, logger);
-  const gateway = createGateway({ plan: () => holder.current, logger, policies: [], taps: [] });
+  const gateway = createGateway({ plan: () => holder.current, logger, policies: [], taps: [], targetStats: new TargetStatsBook() });
   const server = loaded.plan.config.server;
   const envPort = process.env.PORT ? Number(process.env.PORT) : undefined;
   const port = options.port ?? envPort ?? server.port;

@@ -2,8 +2,13 @@ import type { Config, ModelEntry } from './schema.js';
 import type { ConfigProblem } from './validate.js';
 import type { Provider, ProviderConfig } from '../providers/types.js';
 import { PROVIDER_TYPES } from '../providers/registry.js';
+import { compileMatcher, type FailurePolicy } from '../routing/failure-policy.js';
 
 export interface TargetPlan {
+  /** `model/provider/upstream-model`: names the target in stats, health and /admin/providers. */
+  key: string;
+  /** The model this target belongs to (its retries, failure policy and timeouts apply). */
+  modelPlan: ModelPlan;
   provider: Provider;
   /** The upstream model id sent to the provider. */
   model: string;
@@ -17,6 +22,7 @@ export interface ModelPlan {
   routing: ModelEntry['routing'];
   targets: TargetPlan[];
   retries: number;
+  failurePolicy: FailurePolicy;
   fallbacks: string[];
   timeoutMs?: number;
   firstTokenTimeoutMs?: number;
@@ -72,11 +78,25 @@ export function compilePlan(config: Config, source: string, env: NodeJS.ProcessE
 
   const models = new Map<string, ModelPlan>();
   for (const [name, entry] of Object.entries(config.models)) {
-    const targets: TargetPlan[] = [];
+    const retryOn = compileMatcher(entry.retry_on);
+    const fallbackOn = compileMatcher(entry.fallback_on);
+    const model: ModelPlan = {
+      name,
+      routing: entry.routing,
+      targets: [],
+      retries: entry.retries,
+      failurePolicy: { ...(retryOn && { retryOn }), ...(fallbackOn && { fallbackOn }) },
+      fallbacks: entry.fallbacks,
+      ...(entry.timeout_ms !== undefined && { timeoutMs: entry.timeout_ms }),
+      ...(entry.first_token_timeout_ms !== undefined && { firstTokenTimeoutMs: entry.first_token_timeout_ms }),
+      ...(entry.hedge_after_ms !== undefined && { hedgeAfterMs: entry.hedge_after_ms }),
+    };
     for (const target of entry.targets) {
       const provider = providers.get(target.provider);
       if (!provider) continue; // reported by validation or above
-      targets.push({
+      model.targets.push({
+        key: `${name}/${target.provider}/${target.model}`,
+        modelPlan: model,
         provider,
         model: target.model,
         weight: target.weight,
@@ -84,16 +104,7 @@ export function compilePlan(config: Config, source: string, env: NodeJS.ProcessE
         ...(target.max_output_tokens !== undefined && { maxOutputTokens: target.max_output_tokens }),
       });
     }
-    models.set(name, {
-      name,
-      routing: entry.routing,
-      targets,
-      retries: entry.retries,
-      fallbacks: entry.fallbacks,
-      ...(entry.timeout_ms !== undefined && { timeoutMs: entry.timeout_ms }),
-      ...(entry.first_token_timeout_ms !== undefined && { firstTokenTimeoutMs: entry.first_token_timeout_ms }),
-      ...(entry.hedge_after_ms !== undefined && { hedgeAfterMs: entry.hedge_after_ms }),
-    });
+    models.set(name, model);
   }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, plan: Object.freeze({ config, providers, models, source, loadedAt: Date.now() }) };

@@ -47,10 +47,16 @@ export const targetSchema = z.strictObject({
 
 export const ROUTING_STRATEGIES = ['fallback', 'weighted', 'round-robin', 'least-latency', 'least-busy', 'lowest-cost'] as const;
 
+/** Error kinds `retry_on` / `fallback_on` accept besides HTTP status codes (see routing/failure-policy.ts). */
+export const FAILURE_KINDS = ['connection', 'timeout', 'first_token_timeout', 'rate_limit', 'overloaded', 'server_error', 'auth', 'context_length', 'content_filter'] as const;
+const failureListSchema = z.array(z.union([z.number().int().min(400).max(599), z.enum(FAILURE_KINDS)]));
+
 export const modelSchema = z.strictObject({
   routing: z.enum(ROUTING_STRATEGIES).default('fallback'),
   targets: z.array(targetSchema).min(1, 'needs at least one target'),
   retries: nonNegativeInt.default(1),
+  retry_on: failureListSchema.optional(),
+  fallback_on: failureListSchema.optional(),
   fallbacks: z.array(z.string()).default([]),
   timeout_ms: positiveInt.optional(),
   first_token_timeout_ms: positiveInt.optional(),

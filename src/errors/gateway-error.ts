@@ -13,6 +13,8 @@ export interface GatewayErrorOptions {
   retryable?: boolean;
   /** Overrides the table's status, for upstream statuses passed on verbatim. */
   status?: number;
+  /** A stream's first byte did not come within the model's `first_token_timeout_ms`. */
+  firstTokenTimeout?: boolean;
   cause?: unknown;
 }
 
@@ -28,6 +30,7 @@ export class GatewayError extends Error {
   readonly provider: string | undefined;
   readonly upstreamStatus: number | undefined;
   readonly retryAfterS: number | undefined;
+  readonly firstTokenTimeout: boolean;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -40,6 +43,7 @@ export class GatewayError extends Error {
     this.provider = options.provider;
     this.upstreamStatus = options.upstreamStatus;
     this.retryAfterS = options.retryAfterS;
+    this.firstTokenTimeout = options.firstTokenTimeout ?? false;
   }
 
   get openaiType(): string {

@@ -1,4 +1,4 @@
-import type { RequestSignal } from '../upstream/abort.js';
+import type { AbortLink } from '../upstream/abort.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ChatRequest, Usage } from '../ir/chat.js';
 import type { Plan, TargetPlan } from '../config/plan.js';
@@ -22,7 +22,7 @@ export interface ChatContextInit {
   plan: Plan;
   dialect: ClientDialect;
   clientHeaders: IncomingHttpHeaders;
-  signal: RequestSignal;
+  signal: AbortLink;
   body: Record<string, unknown>;
   rawBody: Buffer;
   envelope: RequestEnvelope;
@@ -45,7 +45,7 @@ export class RequestContext {
   readonly dialect: ClientDialect;
   readonly clientHeaders: IncomingHttpHeaders;
   /** Aborted when the client disconnects: every upstream call listens to it. */
-  readonly signal: RequestSignal;
+  readonly signal: AbortLink;
   /** The parsed client body and its raw bytes. */
   readonly body: Record<string, unknown>;
   readonly rawBody: Buffer;

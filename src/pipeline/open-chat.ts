@@ -2,7 +2,8 @@ import type { Usage } from '../ir/chat.js';
 import type { StreamDecoder, StreamEvent, StreamObserver } from '../ir/stream.js';
 import { pumpBody, pumpIterable, type FrameSource } from './pump.js';
 import type { TargetPlan } from '../config/plan.js';
-import type { Provider } from '../providers/types.js';
+import type { Provider, UpstreamRequest } from '../providers/types.js';
+import { childLink } from '../upstream/abort.js';
 import type { StreamEncoder } from '../dialects/types.js';
 import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
 import { readBody, transportError, type UpstreamResponse } from '../upstream/http.js';
@@ -43,7 +44,11 @@ export async function openChat(ctx: RequestContext, target: TargetPlan): Promise
     : provider.buildChatRequest(ctx.request, model);
   // Only signing providers (Bedrock) build asynchronously; don't spend a microtask on the rest.
   const upstreamRequest = built instanceof Promise ? await built : built;
-  const response = await callProvider(provider, upstreamRequest, ctx.signal);
+  const firstTokenMs = stream ? target.modelPlan.firstTokenTimeoutMs : undefined;
+  const response =
+    firstTokenMs === undefined
+      ? await callProvider(provider, upstreamRequest, ctx.signal)
+      : await callUntilFirstByte(ctx, provider, upstreamRequest, firstTokenMs);
   ctx.status = response.status;
 
   if (!stream) {
@@ -61,6 +66,27 @@ export async function openChat(ctx: RequestContext, target: TargetPlan): Promise
   }
   if (passthrough) return { kind: 'stream', source: passthroughSource(ctx, provider, model, response, hideUsage) };
   return { kind: 'stream', source: translatedSource(ctx, provider, model, response, encoderFor(ctx, model)) };
+}
+
+/**
+ * A stream call that must show its first body byte within `first_token_timeout_ms`: until then
+ * nothing reached the client, so a stall is an error routing can fall over on. The call gets its
+ * own link (fired by the client's or by the timer) so only this attempt is torn down.
+ */
+async function callUntilFirstByte(ctx: RequestContext, provider: Provider, upstream: UpstreamRequest, timeoutMs: number): Promise<UpstreamResponse> {
+  const link = childLink(ctx.signal);
+  const timer = setTimeout(() => {
+    const message = `${provider.config.name}: no first byte within first_token_timeout_ms (${timeoutMs} ms)`;
+    link.abort(new GatewayError('upstream_timeout', message, { provider: provider.config.name, retryable: false, firstTokenTimeout: true }));
+  }, timeoutMs);
+  try {
+    const response = await callProvider(provider, upstream, link);
+    await response.body.ready();
+    if (link.aborted && !ctx.signal.aborted) throw link.reason;
+    return response;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The client's body with `model` rewritten; the original bytes when nothing changes. */

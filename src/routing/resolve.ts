@@ -1,19 +1,23 @@
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ModelPlan, Plan, TargetPlan } from '../config/plan.js';
+import { orderTargets } from './strategies.js';
+import type { TargetStatsBook } from './target-stats.js';
 
 /**
- * The targets to try for a client's model name, in order: the model's own targets, then its
+ * The targets to try for a client's model name, in order: the model's own targets in the order
+ * its routing strategy picks for this request (config order without a `book`), then its
  * `fallbacks` (each expanded the same way, each model once). A name not in `models` but of the
  * form `provider/upstream-model` goes straight to that provider.
  */
-export function resolveTargets(plan: Plan, modelName: string): readonly TargetPlan[] {
+export function resolveTargets(plan: Plan, modelName: string, book?: TargetStatsBook): readonly TargetPlan[] {
+  const order = (model: ModelPlan): readonly TargetPlan[] => (book ? orderTargets(model, book) : model.targets);
   const first = lookupModel(plan, modelName);
   if (!first) {
     throw new GatewayError('model_not_found', `model "${modelName}" does not exist`, { param: 'model' });
   }
-  if (first.fallbacks.length === 0) return first.targets;
+  if (first.fallbacks.length === 0) return order(first);
   const seen = new Set<string>([modelName]);
-  const targets = [...first.targets];
+  const targets = [...order(first)];
   const queue = [...first.fallbacks];
   while (queue.length > 0) {
     const name = queue.shift()!;
@@ -21,7 +25,7 @@ export function resolveTargets(plan: Plan, modelName: string): readonly TargetPl
     seen.add(name);
     const model = lookupModel(plan, name);
     if (!model) continue;
-    targets.push(...model.targets);
+    targets.push(...order(model));
     queue.push(...model.fallbacks);
   }
   return targets;
@@ -36,5 +40,7 @@ export function lookupModel(plan: Plan, name: string): ModelPlan | undefined {
   const provider = plan.providers.get(name.slice(0, slash));
   const model = name.slice(slash + 1);
   if (!provider || !model) return undefined;
-  return { name, routing: 'fallback', targets: [{ provider, model, weight: 1 }], retries: 1, fallbacks: [] };
+  const direct: ModelPlan = { name, routing: 'fallback', targets: [], retries: 1, failurePolicy: {}, fallbacks: [] };
+  direct.targets.push({ key: `${name}/${provider.config.name}/${model}`, modelPlan: direct, provider, model, weight: 1 });
+  return direct;
 }

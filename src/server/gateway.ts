@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
 import { closeUpstreamAgent } from '../upstream/http.js';
-import { AbortLink, type RequestSignal } from '../upstream/abort.js';
+import { AbortLink } from '../upstream/abort.js';
 import { sendError } from './respond.js';
 import { dialectForPath, findRoute } from './routes.js';
 import type { GatewayRuntime } from './types.js';
@@ -79,7 +79,7 @@ async function dispatch(
   runtime: GatewayRuntime,
   request: IncomingMessage,
   response: ServerResponse,
-  signal: RequestSignal,
+  signal: AbortLink,
 ): Promise<void> {
   const startedAt = performance.now();
   const url = request.url ?? '/';

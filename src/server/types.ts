@@ -1,8 +1,9 @@
-import type { RequestSignal } from '../upstream/abort.js';
+import type { AbortLink } from '../upstream/abort.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Plan } from '../config/plan.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { RequestPolicy, RequestTap } from '../pipeline/lifecycle.js';
+import type { TargetStatsBook } from '../routing/target-stats.js';
 
 /** What every handler can reach: the current plan (swapped on reload), the logger, the pipeline stages. */
 export interface GatewayRuntime {
@@ -11,6 +12,8 @@ export interface GatewayRuntime {
   readonly logger: Logger;
   readonly policies: readonly RequestPolicy[];
   readonly taps: readonly RequestTap[];
+  /** In-flight counts and latencies per target, for the load- and latency-aware strategies. */
+  readonly targetStats: TargetStatsBook;
 }
 
 /** Per-request values the server computes before a handler runs. */
@@ -20,8 +23,8 @@ export interface HandlerInput {
   runtime: GatewayRuntime;
   plan: Plan;
   requestId: string;
-  /** Aborted when the client disconnects before the answer is complete. */
-  signal: RequestSignal;
+  /** Fired when the client disconnects before the answer is complete, or the model's deadline passes. */
+  signal: AbortLink;
   startedAt: number;
 }
 

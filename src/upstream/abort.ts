@@ -52,3 +52,21 @@ export class AbortLink implements EmitterSignal {
     if (listeners) for (const listener of listeners) listener();
   }
 }
+
+/** Calls `listener` when `signal` aborts; returns the function that stops listening. */
+export function onAbort(signal: RequestSignal, listener: () => void): () => void {
+  if ('on' in signal) {
+    signal.once('abort', listener);
+    return () => signal.removeListener('abort', listener);
+  }
+  signal.addEventListener('abort', listener, { once: true });
+  return () => signal.removeEventListener('abort', listener);
+}
+
+/** A link that fires when `parent` does (with its reason), and can also be fired on its own. */
+export function childLink(parent: RequestSignal): AbortLink {
+  const child = new AbortLink();
+  if (parent.aborted) child.abort(parent.reason);
+  else onAbort(parent, () => child.abort(parent.reason));
+  return child;
+}

@@ -1,4 +1,4 @@
-import type { RequestSignal } from './abort.js';
+import { onAbort, type RequestSignal } from './abort.js';
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { UpstreamHeaders, UpstreamRequest } from '../providers/types.js';
@@ -99,13 +99,14 @@ class Exchange implements Dispatcher.DispatchHandler {
   readonly #options: SendOptions;
   readonly #resolve: (response: UpstreamResponse) => void;
   readonly #reject: (error: GatewayError) => void;
-  readonly #onAbort = (): void => this.abort(this.#options.signal.reason);
+  readonly #stopListening: () => void;
+  #readyWaiter: (() => void) | undefined;
 
   constructor(options: SendOptions, resolve: (response: UpstreamResponse) => void, reject: (error: GatewayError) => void) {
     this.#options = options;
     this.#resolve = resolve;
     this.#reject = reject;
-    listen(options.signal, this.#onAbort);
+    this.#stopListening = onAbort(options.signal, () => this.abort(options.signal.reason));
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -124,23 +125,26 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.#consumer && !this.#consumerPaused && this.#pending.length === 0) return this.#consumer.data(chunk);
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.length;
+    this.#wakeReadyWaiter();
     if (this.#consumerPaused || this.#pendingBytes > PENDING_LIMIT_BYTES) controller.pause();
   }
 
   onResponseEnd(): void {
     if (this.state !== 'body') return;
     this.state = 'ended';
-    unlisten(this.#options.signal, this.#onAbort);
+    this.#stopListening();
+    this.#wakeReadyWaiter();
     this.#flush();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
-    unlisten(this.#options.signal, this.#onAbort);
+    this.#stopListening();
     const before = this.state;
     if (before === 'ended' || before === 'failed' || before === 'destroyed') return;
     this.state = 'failed';
     if (before === 'waiting') return this.#reject(transportError(error, this.#options.provider, this.#options.signal));
     this.#failure = error;
+    this.#wakeReadyWaiter();
     this.#flush();
   }
 
@@ -150,6 +154,18 @@ class Exchange implements Dispatcher.DispatchHandler {
     // Not on a socket yet: onRequestStart aborts it; the caller hears now.
     if (this.#controller) this.#controller.abort(error);
     else if (this.state === 'waiting') this.onResponseError(null, error);
+  }
+
+  /** Resolves once a chunk is in hand or the body is over (ended, failed or destroyed); before consume. */
+  ready(): Promise<void> {
+    if (this.#pending.length > 0 || this.state !== 'body') return Promise.resolve();
+    return new Promise((resolve) => (this.#readyWaiter = resolve));
+  }
+
+  #wakeReadyWaiter(): void {
+    const waiter = this.#readyWaiter;
+    this.#readyWaiter = undefined;
+    waiter?.();
   }
 
   attach(consumer: BodyConsumer): void {
@@ -172,7 +188,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.state = 'destroyed';
     this.#consumer = undefined;
     this.#pending = [];
-    unlisten(this.#options.signal, this.#onAbort);
+    this.#stopListening();
+    this.#wakeReadyWaiter();
     this.#controller?.abort(new Error('upstream body discarded'));
   }
 
@@ -212,6 +229,11 @@ export class UpstreamBody {
     this.#exchange = exchange;
   }
 
+  /** Resolves when the first chunk has arrived or the body is over: how a stream's first token is awaited. */
+  ready(): Promise<void> {
+    return this.#exchange.ready();
+  }
+
   /** Delivers every chunk, then `end` or `error`, to `consumer`. Call once. */
   consume(consumer: BodyConsumer): void {
     this.#exchange.attach(consumer);
@@ -230,16 +252,6 @@ export class UpstreamBody {
   destroy(): void {
     this.#exchange.destroy();
   }
-}
-
-function listen(signal: RequestSignal, listener: () => void): void {
-  if ('on' in signal) signal.once('abort', listener);
-  else signal.addEventListener('abort', listener, { once: true });
-}
-
-function unlisten(signal: RequestSignal, listener: () => void): void {
-  if ('on' in signal) signal.removeListener('abort', listener);
-  else signal.removeEventListener('abort', listener);
 }
 
 /** `http://host:port/a/b?c` → origin `http://host:port`, path `/a/b?c`. */

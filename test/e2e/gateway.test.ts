@@ -212,12 +212,12 @@ models:
     assert.equal(reply.json.error.code, 'upstream_timeout');
   });
 
-  test('a retryable failure moves on to the next target and says so in the headers', async () => {
+  test('a retryable failure is retried once on the same target, then moves on, and says so in the headers', async () => {
     openai.script = { error: { status: 503, message: 'busy' } };
     const reply = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'two-step', messages: [{ role: 'user', content: 'second target' }] });
     assert.equal(reply.status, 200);
     assert.equal(reply.json.choices[0].message.content, 'second target');
-    assert.equal(reply.headers.get('x-switchyard-attempts'), '2');
+    assert.equal(reply.headers.get('x-switchyard-attempts'), '3', 'openai twice (default retries: 1), then mock');
     assert.equal(reply.headers.get('x-switchyard-provider'), 'mock');
   });
 

@@ -13,6 +13,7 @@ import { startFakeOpenAI } from '../fakes/openai.js';
 import { startFakeAnthropic } from '../fakes/anthropic.js';
 import type { FakeUpstream } from '../fakes/types.js';
 import { postJson } from './harness.js';
+import { TargetStatsBook } from '../../src/routing/target-stats.js';
 
 const USAGE = { input: 21, output: 8 };
 const finished: RequestContext[] = [];
@@ -40,6 +41,7 @@ models:
     logger: createLogger('silent'),
     policies: [],
     taps: [{ name: 'record', record: (ctx) => finished.push(ctx) }],
+    targetStats: new TargetStatsBook(),
   });
   await gateway.listen(0, '127.0.0.1');
 });

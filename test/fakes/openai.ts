@@ -280,6 +280,11 @@ async function streamChat(response: http.ServerResponse, body: any, script: Fake
     steps.push(() => (opensWithToolCall && callIndex === 0 ? { role: 'assistant', content: null, tool_calls: [open], refusal: null } : { tool_calls: [open] }));
     for (const piece of pieces(call.arguments, size)) steps.push(() => ({ tool_calls: [{ index: callIndex, function: { arguments: piece } }] }));
   }
+  if (script.firstChunkDelayMs) {
+    response.flushHeaders();
+    await sleep(script.firstChunkDelayMs);
+    if (state.closed) return;
+  }
   if (options.azure) write({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0, content_filter_results: AZURE_FILTERS }] });
   let sent = 0;
   for (const step of steps) {

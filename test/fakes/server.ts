@@ -40,7 +40,11 @@ export async function startFakeServer(handler: FakeHandler, pathPrefix = ''): Pr
         if (!res.writableFinished) fake.aborted.push(recorded);
       });
       const script = typeof fake.script === 'function' ? fake.script(recorded) : fake.script;
-      Promise.resolve(handler(recorded, res, script, state)).catch((error: unknown) => {
+      const answer = async (): Promise<void> => {
+        if (script.delayMs) await sleep(script.delayMs);
+        if (!state.closed) await handler(recorded, res, script, state);
+      };
+      answer().catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(String(error));
       });

@@ -23,6 +23,10 @@ export interface FakeScript {
   failMode?: 'event' | 'disconnect';
   /** Never answer (to test client aborts and timeouts); the fake records when the socket closes. */
   hang?: boolean;
+  /** Wait this long before answering at all (status and headers included): a slow provider. Every fake. */
+  delayMs?: number;
+  /** Streams (OpenAI-format fakes): headers at once, the first event only after this long. */
+  firstChunkDelayMs?: number;
   /** Delay between streamed pieces. */
   chunkDelayMs?: number;
   /** Characters per streamed piece (default 4). */

@@ -17,13 +17,19 @@ export function chatHandler(dialect: ClientDialect): Handler {
   return async (input) => {
     const headers: Record<string, string> = { 'x-request-id': input.requestId };
     let ctx: RequestContext | undefined;
+    let releaseServed: (() => void) | undefined;
     try {
       const rawBody = await readRequestBody(input.request, input.plan.config.server.max_body_bytes);
       ctx = buildContext(input, dialect, headers, rawBody);
       if (input.runtime.policies.length > 0) await applyPolicies(ctx, input.runtime.policies);
       const context = ctx;
-      const targets = resolveTargets(ctx.plan, ctx.envelope.model);
-      const outcome = await attemptTargets(ctx, targets, (target) => openChat(context, target));
+      const book = input.runtime.targetStats;
+      const targets = resolveTargets(ctx.plan, ctx.envelope.model, book);
+      const outcome = await attemptTargets(ctx, targets, (target) => openChat(context, target), {
+        book,
+        // A stream keeps its target busy until the last byte (least-busy counts it).
+        holdServed: (release) => (releaseServed = release),
+      });
       describeServed(ctx, headers);
       if (outcome.kind === 'complete') sendJson(input.response, 200, headers, outcome.payload);
       else await streamFrames(input.response, headers, outcome.source);
@@ -37,6 +43,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
       if (!input.response.headersSent) sendError(input.response, error, (e) => dialect.encodeError(e), headers);
       else input.response.end();
     } finally {
+      releaseServed?.();
       if (ctx) runTaps(ctx, input.runtime.taps, (tap, error) => input.runtime.logger.error({ err: error, tap }, 'tap failed'));
     }
   };

@@ -17,8 +17,9 @@ export const embeddingsHandler: Handler = async (input) => {
   try {
     const rawBody = await readRequestBody(input.request, input.plan.config.server.max_body_bytes);
     const request = openaiChatDialect.parseEmbeddingsRequest(parseJsonObject(rawBody));
-    const targets = resolveTargets(input.plan, request.model);
-    const response = await attemptTargets(state, targets, (target) => embedWith(target, request, input));
+    const book = input.runtime.targetStats;
+    const targets = resolveTargets(input.plan, request.model, book);
+    const response = await attemptTargets(state, targets, (target) => embedWith(target, request, input), { book });
     describeServed(state, headers);
     sendJson(input.response, 200, headers, JSON.stringify(openaiChatDialect.encodeEmbeddingsResponse(response, request.encodingFormat)));
   } catch (thrown) {

@@ -1,0 +1,228 @@
+/**
+ * Routing and resilience through the running gateway against fake OpenAI upstreams with injected
+ * faults: retries, retry-after, deadlines, first-token timeouts, failure policies, strategies.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { startFakeOpenAI } from '../fakes/openai.js';
+import type { FakeScript, FakeUpstream, RecordedRequest } from '../fakes/types.js';
+import { postJson, startTestGateway, waitFor, type TestGateway } from './harness.js';
+
+const ask = (model: string, extra: Record<string, unknown> = {}) => ({ model, messages: [{ role: 'user', content: 'hi' }], ...extra });
+
+/** A script that answers the n-th request (0-based) with `scripts[n]`, and the last one after that. */
+function sequence(...scripts: FakeScript[]): (request: RecordedRequest) => FakeScript {
+  let calls = 0;
+  return () => scripts[Math.min(calls++, scripts.length - 1)]!;
+}
+
+describe('routing and resilience', () => {
+  let a: FakeUpstream;
+  let b: FakeUpstream;
+  let gateway: TestGateway;
+
+  before(async () => {
+    a = await startFakeOpenAI();
+    b = await startFakeOpenAI();
+    gateway = await startTestGateway(`
+providers:
+  a: { type: openai, base_url: "${a.url}", api_key: sk-a }
+  b: { type: openai, base_url: "${b.url}", api_key: sk-b }
+models:
+  pair: { targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
+  pair-no-retry: { retry_on: [], targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
+  pair-no-fallover: { fallback_on: [], targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
+  pair-retry-400: { retries: 2, retry_on: [400], targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
+  deadline: { timeout_ms: 300, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
+  first-token: { first_token_timeout_ms: 200, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
+  only-a: { targets: [{ provider: a, model: gpt-a }], fallbacks: [only-b] }
+  only-b: { targets: [{ provider: b, model: gpt-b }] }
+  weighted: { routing: weighted, targets: [{ provider: a, model: gpt-a, weight: 3 }, { provider: b, model: gpt-b, weight: 1 }] }
+  round-robin: { routing: round-robin, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
+  fastest: { routing: least-latency, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
+  cheapest:
+    routing: lowest-cost
+    targets:
+      - { provider: a, model: gpt-a, pricing: { input_per_mtok: 5, output_per_mtok: 15 } }
+      - { provider: b, model: gpt-b, pricing: { input_per_mtok: 0.5, output_per_mtok: 1.5 } }
+`);
+  });
+  beforeEach(() => {
+    a.script = {};
+    b.script = {};
+    a.requests.length = 0;
+    b.requests.length = 0;
+    a.aborted.length = 0;
+    b.aborted.length = 0;
+  });
+  after(async () => {
+    await gateway.stop();
+    await a.close();
+    await b.close();
+  });
+
+  test('a 500 then a success: retried on the same target', async () => {
+    a.script = sequence({ error: { status: 500, message: 'boom' } }, { text: 'second try' });
+    const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('pair'));
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.json.choices[0].message.content, 'second try');
+    assert.equal(reply.headers.get('x-switchyard-attempts'), '2');
+    assert.equal(reply.headers.get('x-switchyard-provider'), 'a');
+    assert.equal(b.requests.length, 0);
+  });
+
+  test('a 429 with retry-after-ms is waited out, then retried', async () => {
+    a.script = sequence({ error: { status: 429, message: 'slow down', headers: { 'retry-after-ms': '250' } } }, { text: 'ok' });
+    const started = Date.now();
+    const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('pair'));
+    assert.equal(reply.status, 200, reply.text);
+    assert.ok(Date.now() - started >= 240, `waited ${Date.now() - started} ms`);
+    assert.equal(reply.headers.get('x-switchyard-provider'), 'a');
+    assert.equal(reply.headers.get('x-switchyard-attempts'), '2');
+  });
+
+  test('a retry-after longer than the deadline is not waited for: the next target answers', async () => {
+    a.script = { error: { status: 429, message: 'come back later', headers: { 'retry-after': '30' } } };
+    b.script = { text: 'from b' };
+    const started = Date.now();
+    const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('deadline'));
+    assert.equal(reply.status, 200, reply.text);
+    assert.ok(Date.now() - started < 250, `took ${Date.now() - started} ms`);
+    assert.equal(reply.headers.get('x-switchyard-provider'), 'b');
+    assert.equal(reply.headers.get('x-switchyard-attempts'), '2');
+  });
+
+  test('timeout_ms bounds the whole request: a hanging upstream gets a 504 and is aborted', async () => {
+    a.script = { hang: true };
+    b.script = { hang: true };
+    const started = Date.now();
+    const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('deadline'));
+    const took = Date.now() - started;
+    assert.equal(reply.status, 504, reply.text);
+    assert.equal(reply.json.error.type, 'timeout_error');
+    assert.match(reply.json.error.message, /timeout_ms \(300 ms\)/);
+    assert.ok(took >= 290 && took < 2000, `took ${took} ms`);
+    await waitFor(() => a.aborted.length === 1);
+  });
+
+  test('first_token_timeout_ms: a stream whose first byte is late fails over to the next target', async () => {
+    a.script = { firstChunkDelayMs: 3000 };
+    b.script = { text: 'quick' };
+    const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('first-token', { stream: true }));
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.headers.get('x-switchyard-provider'), 'b');
+    assert.equal(reply.headers.get('x-switchyard-attempts'), '2', 'the slow target is not retried at once');
+    assert.match(reply.text, /"content":"quic"/);
+    assert.match(reply.text, /data: \[DONE\]/);
+    await waitFor(() => a.aborted.length === 1);
+  });
+
+  test('first_token_timeout_ms also covers a provider slow to send its headers', async () => {
+    a.script = { delayMs: 3000 };
+    const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('first-token', { stream: true }));
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.headers.get('x-switchyard-provider'), 'b');
+  });
+
+  test('first_token_timeout_ms does not apply to non-streaming requests', async () => {
+    a.script = { delayMs: 400, text: 'slow but whole' };
+    const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('first-token'));
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.headers.get('x-switchyard-provider'), 'a');
+  });
+
+  test('401 from one provider moves on to the next target, without a retry', async () => {
+    a.script = { error: { status: 401, message: 'Incorrect API key provided' } };
+    const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('pair'));
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.headers.get('x-switchyard-provider'), 'b');
+    assert.equal(reply.headers.get('x-switchyard-attempts'), '2');
+  });
+
+  test('a context-length 400 moves on; a plain 400 is the answer', async () => {
+    a.script = { error: { status: 400, type: 'context_length_exceeded', message: "This model's maximum context length is 8192 tokens." } };
+    const moved = await postJson(`${gateway.url}/v1/chat/completions`, ask('pair'));
+    assert.equal(moved.status, 200, moved.text);
+    assert.equal(moved.headers.get('x-switchyard-provider'), 'b');
+
+    a.script = { error: { status: 400, message: 'Invalid value for temperature' } };
+    const refused = await postJson(`${gateway.url}/v1/chat/completions`, ask('pair'));
+    assert.equal(refused.status, 400);
+    assert.match(refused.json.error.message, /temperature/);
+    assert.equal(refused.headers.get('x-switchyard-attempts'), '1');
+    assert.equal(b.requests.length, 1, 'only the context-length case reached b');
+  });
+
+  test('retry_on: [] turns retries off; fallback_on: [] keeps the first target\'s failure', async () => {
+    a.script = { error: { status: 503, message: 'busy' } };
+    const noRetry = await postJson(`${gateway.url}/v1/chat/completions`, ask('pair-no-retry'));
+    assert.equal(noRetry.status, 200);
+    assert.equal(noRetry.headers.get('x-switchyard-attempts'), '2');
+    assert.equal(a.requests.length, 1);
+
+    const noFallover = await postJson(`${gateway.url}/v1/chat/completions`, ask('pair-no-fallover'));
+    assert.equal(noFallover.status, 503);
+    assert.equal(noFallover.headers.get('x-switchyard-attempts'), '2', 'retried once, then given up');
+    assert.equal(noFallover.headers.get('x-switchyard-provider'), 'a');
+  });
+
+  test('retry_on lists statuses: a 400 retried twice with retries: 2', async () => {
+    a.script = sequence({ error: { status: 400, message: 'flaky' } }, { error: { status: 400, message: 'flaky' } }, { text: 'third time' });
+    const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('pair-retry-400'));
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.headers.get('x-switchyard-attempts'), '3');
+  });
+
+  test('after every target failed, the fallback models are tried', async () => {
+    a.script = { error: { status: 502, message: 'bad gateway' } };
+    b.script = { text: 'fallback answer' };
+    const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('only-a'));
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers.get('x-switchyard-provider'), 'b');
+    assert.equal(reply.headers.get('x-switchyard-model'), 'gpt-b');
+    assert.equal(reply.headers.get('x-switchyard-attempts'), '3');
+  });
+
+  test('every target down: the last upstream error in the client\'s shape, attempts counted', async () => {
+    a.script = { error: { status: 503, message: 'a is down' } };
+    b.script = { error: { status: 503, message: 'b is down' } };
+    const reply = await postJson(`${gateway.url}/v1/messages`, { model: 'pair', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(reply.status, 503);
+    assert.equal(reply.json.type, 'error');
+    assert.match(reply.json.error.message, /b is down/);
+    assert.equal(reply.headers.get('x-switchyard-attempts'), '4');
+  });
+
+  test('weighted 3:1 splits traffic within tolerance', async () => {
+    // 400 draws: the share's standard deviation is ~0.022, so 0.65–0.85 is a ±4.6σ band.
+    for (let i = 0; i < 400; i++) {
+      const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('weighted'));
+      assert.equal(reply.status, 200);
+    }
+    const shareA = a.requests.length / 400;
+    assert.ok(shareA > 0.65 && shareA < 0.85, `a got ${shareA}`);
+  });
+
+  test('round-robin alternates', async () => {
+    const providers: string[] = [];
+    for (let i = 0; i < 6; i++) providers.push((await postJson(`${gateway.url}/v1/chat/completions`, ask('round-robin'))).headers.get('x-switchyard-provider')!);
+    assert.deepEqual(new Set([providers[0], providers[1]]), new Set(['a', 'b']));
+    for (let i = 2; i < 6; i++) assert.equal(providers[i], providers[i - 2]);
+  });
+
+  test('least-latency moves traffic to the faster target', async () => {
+    a.script = { delayMs: 60 };
+    b.script = {};
+    for (let i = 0; i < 40; i++) await postJson(`${gateway.url}/v1/chat/completions`, ask('fastest'));
+    assert.ok(b.requests.length >= 30, `b (fast) got ${b.requests.length} of 40 (a: ${a.requests.length})`);
+    assert.ok(a.requests.length >= 1, 'the slow target was measured at least once');
+  });
+
+  test('lowest-cost sends traffic to the cheaper target and falls back to the other', async () => {
+    const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('cheapest'));
+    assert.equal(reply.headers.get('x-switchyard-provider'), 'b');
+    b.script = { error: { status: 500, message: 'down' } };
+    const fallen = await postJson(`${gateway.url}/v1/chat/completions`, ask('cheapest'));
+    assert.equal(fallen.headers.get('x-switchyard-provider'), 'a');
+  });
+});
