@@ -4,6 +4,7 @@ import { formatProblems, loadConfigFile, loadQuickStart, resolveConfigPath } fro
 import type { Plan } from '../config/plan.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { TargetStatsBook } from '../routing/target-stats.js';
+import { MemoryHealthStore } from '../routing/health/store.js';
 
 export interface StartOptions {
   config?: string;
@@ -33,7 +34,8 @@ export async function startGateway(options: StartOptions, handleSignals = true):
     throw new Error(`invalid config ${path ?? '(quick start)'}:\n${formatProblems(loaded.problems)}`);
   }
   const holder = new PlanHolder(loaded.plan, logger);
-  const gateway = createGateway({ plan: () => holder.current, logger, policies: [], taps: [], targetStats: new TargetStatsBook() });
+  const health = new MemoryHealthStore(() => holder.current.breaker);
+  const gateway = createGateway({ plan: () => holder.current, logger, policies: [], taps: [], targetStats: new TargetStatsBook(), health });
   const server = loaded.plan.config.server;
   const envPort = process.env.PORT ? Number(process.env.PORT) : undefined;
   const port = options.port ?? envPort ?? server.port;

@@ -3,9 +3,13 @@ import type { ConfigProblem } from './validate.js';
 import type { Provider, ProviderConfig } from '../providers/types.js';
 import { PROVIDER_TYPES } from '../providers/registry.js';
 import { compileMatcher, type FailurePolicy } from '../routing/failure-policy.js';
+import type { BreakerSettings } from '../routing/health/breaker.js';
 
 export interface TargetPlan {
-  /** `model/provider/upstream-model`: names the target in stats, health and /admin/providers. */
+  /**
+   * `provider/upstream-model`: the deployment this target calls. Health (circuit breaker) and stats
+   * (in-flight, latency) are kept per deployment, so every model routing to it shares them.
+   */
   key: string;
   /** The model this target belongs to (its retries, failure policy and timeouts apply). */
   modelPlan: ModelPlan;
@@ -37,6 +41,8 @@ export interface Plan {
   readonly config: Config;
   readonly providers: ReadonlyMap<string, Provider>;
   readonly models: ReadonlyMap<string, ModelPlan>;
+  /** Circuit breaker thresholds, from `circuit_breaker`. */
+  readonly breaker: BreakerSettings;
   /** Where the config came from: a file path, or `built-in quick start`. */
   readonly source: string;
   readonly loadedAt: number;
@@ -95,7 +101,7 @@ export function compilePlan(config: Config, source: string, env: NodeJS.ProcessE
       const provider = providers.get(target.provider);
       if (!provider) continue; // reported by validation or above
       model.targets.push({
-        key: `${name}/${target.provider}/${target.model}`,
+        key: `${target.provider}/${target.model}`,
         modelPlan: model,
         provider,
         model: target.model,
@@ -107,5 +113,13 @@ export function compilePlan(config: Config, source: string, env: NodeJS.ProcessE
     models.set(name, model);
   }
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, plan: Object.freeze({ config, providers, models, source, loadedAt: Date.now() }) };
+  const cb = config.circuit_breaker;
+  const breaker: BreakerSettings = {
+    consecutiveFailures: cb.consecutive_failures,
+    errorRate: cb.error_rate,
+    windowMs: cb.window_s * 1000,
+    minRequests: cb.min_requests,
+    cooldownMs: cb.cooldown_s * 1000,
+  };
+  return { ok: true, plan: Object.freeze({ config, providers, models, breaker, source, loadedAt: Date.now() }) };
 }

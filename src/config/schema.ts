@@ -98,6 +98,16 @@ export const configSchema = z.strictObject({
     .string()
     .optional()
     .transform((value) => (value === '' ? undefined : value)),
+  /** Per-target circuit breaker (routing/health/breaker.ts); shared through `redis` when set. */
+  circuit_breaker: z
+    .strictObject({
+      consecutive_failures: positiveInt.default(5),
+      error_rate: z.number().gt(0).max(1).default(0.5),
+      window_s: positiveInt.default(60),
+      min_requests: positiveInt.default(10),
+      cooldown_s: z.number().positive().default(30),
+    })
+    .prefault({}),
   providers: z.record(z.string(), providerSchema).default({}),
   models: z.record(z.string(), modelSchema).default({}),
   keys: z.array(keySchema).default([]),

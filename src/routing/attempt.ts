@@ -6,6 +6,7 @@ import type { AttemptRecord } from '../pipeline/context.js';
 import { retryDelayMs } from './backoff.js';
 import { shouldFallOver, shouldRetry } from './failure-policy.js';
 import type { TargetStatsBook } from './target-stats.js';
+import type { HealthStore } from './health/store.js';
 
 /** What the attempt loop needs of a request: its abort link and where to record attempts. */
 export interface AttemptState {
@@ -18,6 +19,8 @@ export interface AttemptState {
 export interface AttemptOptions {
   /** Where in-flight counts and latencies go (least-busy, least-latency). */
   book?: TargetStatsBook;
+  /** Circuit breakers: targets whose circuit is open are skipped; every outcome is reported. */
+  health?: HealthStore;
   /**
    * Keep the served target counted as in flight until the returned function is called (streams:
    * the answer is still flowing when the loop returns). Otherwise it is released at once.
@@ -57,11 +60,19 @@ async function attemptInOrder<T>(
   options: AttemptOptions,
   deadlineAt: number | undefined,
 ): Promise<T> {
-  const { book } = options;
+  const { book, health } = options;
   let lastError: GatewayError | undefined;
+  let skipped: TargetPlan | undefined;
   for (const target of targets) {
     const { failurePolicy, retries } = target.modelPlan;
     for (let retry = 0; ; retry++) {
+      if (health) {
+        const admitted = health.admit(target);
+        if (!(typeof admitted === 'boolean' ? admitted : await admitted)) {
+          skipped ??= target;
+          break; // circuit open: no call, no attempt; the next target
+        }
+      }
       const attempt: AttemptRecord = { provider: target.provider.config.name, model: target.model, startedAt: performance.now() };
       state.attempts.push(attempt);
       state.served = target;
@@ -70,6 +81,7 @@ async function attemptInOrder<T>(
         const result = await call(target);
         attempt.durationMs = performance.now() - attempt.startedAt;
         book?.succeeded(target, attempt.durationMs);
+        health?.record(target, true);
         if (book && options.holdServed) options.holdServed(() => book.ended(target));
         else book?.ended(target);
         return result;
@@ -79,6 +91,10 @@ async function attemptInOrder<T>(
         attempt.error = error;
         attempt.status = error.upstreamStatus;
         book?.ended(target);
+        if (health) {
+          const against = countsAgainstTarget(error, state.signal);
+          health.record(target, against === undefined ? undefined : !against);
+        }
         lastError = error;
         if (state.signal.aborted) throw deadlineOrClientError(state.signal, error);
         if (retry < retries && shouldRetry(failurePolicy, error)) {
@@ -95,7 +111,30 @@ async function attemptInOrder<T>(
       }
     }
   }
-  throw lastError ?? new GatewayError('model_not_found', 'the model has no usable target', { param: 'model' });
+  if (lastError) throw lastError;
+  if (skipped) throw await circuitOpenError(skipped, health!);
+  throw new GatewayError('model_not_found', 'the model has no usable target', { param: 'model' });
+}
+
+/**
+ * Whether a failure says the target is unhealthy: transport failures, timeouts, 429/5xx and a
+ * refused key do; errors in the request itself (400, 404, 422, context length, content filter)
+ * do not. A call cut short by the client leaving says nothing (undefined).
+ */
+function countsAgainstTarget(error: GatewayError, signal: AbortLink): boolean | undefined {
+  if (signal.aborted && !(signal.reason instanceof GatewayError && signal.reason.code === 'upstream_timeout')) return undefined;
+  return error.retryable || error.firstTokenTimeout || error.code === 'upstream_auth_failed' || error.code === 'upstream_timeout';
+}
+
+/** Every target was skipped: 503 with a retry-after for when the first circuit lets a probe through. */
+async function circuitOpenError(target: TargetPlan, health: HealthStore): Promise<GatewayError> {
+  const { retryAt } = await health.health(target);
+  const retryAfterS = retryAt === undefined ? undefined : Math.max(1, Math.ceil((retryAt - Date.now()) / 1000));
+  return new GatewayError(
+    'service_unavailable',
+    `model "${target.modelPlan.name}": every target is unavailable (circuit open after repeated failures)`,
+    { ...(retryAfterS !== undefined && { retryAfterS }) },
+  );
 }
 
 /** After the link fired: the deadline's 504 (or the client's disconnect) explains the failure best. */

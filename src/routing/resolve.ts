@@ -41,6 +41,6 @@ export function lookupModel(plan: Plan, name: string): ModelPlan | undefined {
   const model = name.slice(slash + 1);
   if (!provider || !model) return undefined;
   const direct: ModelPlan = { name, routing: 'fallback', targets: [], retries: 1, failurePolicy: {}, fallbacks: [] };
-  direct.targets.push({ key: `${name}/${provider.config.name}/${model}`, modelPlan: direct, provider, model, weight: 1 });
+  direct.targets.push({ key: `${provider.config.name}/${model}`, modelPlan: direct, provider, model, weight: 1 });
   return direct;
 }

@@ -9,7 +9,7 @@ function model(routing: ModelPlan['routing'], specs: Array<Partial<TargetPlan> &
   const plan: ModelPlan = { name: `m-${routing}`, routing, targets: [], retries: 1, failurePolicy: {}, fallbacks: [] };
   for (const spec of specs) {
     const provider = { config: { name: spec.name } } as unknown as Provider;
-    plan.targets.push({ key: `${plan.name}/${spec.name}/x`, modelPlan: plan, provider, model: 'x', weight: spec.weight ?? 1, ...(spec.pricing && { pricing: spec.pricing }) });
+    plan.targets.push({ key: `${plan.name}-${spec.name}/x`, modelPlan: plan, provider, model: 'x', weight: spec.weight ?? 1, ...(spec.pricing && { pricing: spec.pricing }) });
   }
   return plan;
 }

@@ -17,8 +17,8 @@ const LATENCY_ALPHA = 0.2;
  * Per-target counters for the load- and latency-aware strategies. In process on purpose: in-flight
  * counts and latencies are about this instance's own traffic and change on every request, so a
  * shared store would add a round trip per request for numbers each instance can measure itself.
- * (Health, which must be shared, lives behind its own interface.) Keyed by `TargetPlan.key`, so the
- * numbers survive config reloads for targets that stay.
+ * (Health, which must be shared, lives behind its own interface.) Keyed by `TargetPlan.key` (the
+ * deployment: provider and upstream model), so numbers survive config reloads for targets that stay.
  */
 export class TargetStatsBook {
   readonly #stats = new Map<string, TargetStats>();

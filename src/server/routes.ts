@@ -6,6 +6,7 @@ import { countTokensHandler } from './handlers/count-tokens.js';
 import { embeddingsHandler } from './handlers/embeddings.js';
 import { healthHandler, readyHandler } from './handlers/health.js';
 import { modelsHandler } from './handlers/models.js';
+import { adminProvidersHandler } from './handlers/admin-providers.js';
 import type { Handler } from './types.js';
 
 export interface Route {
@@ -24,6 +25,7 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map([
   ['/v1/models', { method: 'GET', handler: modelsHandler, dialect: openaiChatDialect }],
   ['/health', { method: 'GET', handler: healthHandler, dialect: openaiChatDialect }],
   ['/health/ready', { method: 'GET', handler: readyHandler, dialect: openaiChatDialect }],
+  ['/admin/providers', { method: 'GET', handler: adminProvidersHandler, dialect: openaiChatDialect }],
 ] as Array<[string, Route]>);
 
 /** Paths are also served without the `/v1` prefix, as OpenAI-compatible servers commonly are. */

@@ -4,6 +4,7 @@ import type { Plan } from '../config/plan.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { RequestPolicy, RequestTap } from '../pipeline/lifecycle.js';
 import type { TargetStatsBook } from '../routing/target-stats.js';
+import type { HealthStore } from '../routing/health/store.js';
 
 /** What every handler can reach: the current plan (swapped on reload), the logger, the pipeline stages. */
 export interface GatewayRuntime {
@@ -14,6 +15,8 @@ export interface GatewayRuntime {
   readonly taps: readonly RequestTap[];
   /** In-flight counts and latencies per target, for the load- and latency-aware strategies. */
   readonly targetStats: TargetStatsBook;
+  /** Circuit breaker state per target (in process, or shared through Redis). */
+  readonly health: HealthStore;
 }
 
 /** Per-request values the server computes before a handler runs. */

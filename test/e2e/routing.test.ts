@@ -24,7 +24,9 @@ describe('routing and resilience', () => {
   before(async () => {
     a = await startFakeOpenAI();
     b = await startFakeOpenAI();
+    // These tests fail targets on purpose, many times: keep the breakers out of the way here.
     gateway = await startTestGateway(`
+circuit_breaker: { consecutive_failures: 1000, min_requests: 1000 }
 providers:
   a: { type: openai, base_url: "${a.url}", api_key: sk-a }
   b: { type: openai, base_url: "${b.url}", api_key: sk-b }
@@ -224,5 +226,90 @@ models:
     b.script = { error: { status: 500, message: 'down' } };
     const fallen = await postJson(`${gateway.url}/v1/chat/completions`, ask('cheapest'));
     assert.equal(fallen.headers.get('x-switchyard-provider'), 'a');
+  });
+});
+
+describe('circuit breaker and /admin/providers', () => {
+  let a: FakeUpstream;
+  let b: FakeUpstream;
+  let gateway: TestGateway;
+  const admin = { authorization: 'Bearer admin-secret' };
+  const providers = async (headers: Record<string, string> = admin) => {
+    const response = await fetch(`${gateway.url}/admin/providers`, { headers });
+    return { status: response.status, json: (await response.json()) as any };
+  };
+
+  before(async () => {
+    a = await startFakeOpenAI();
+    b = await startFakeOpenAI();
+    gateway = await startTestGateway(`
+server: { master_key: admin-secret }
+circuit_breaker: { consecutive_failures: 3, cooldown_s: 0.4 }
+providers:
+  a: { type: openai, base_url: "${a.url}", api_key: sk-a }
+  b: { type: openai, base_url: "${b.url}", api_key: sk-b }
+models:
+  pair: { retries: 0, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
+  solo: { retries: 0, targets: [{ provider: a, model: gpt-a }] }
+`);
+  });
+  after(async () => {
+    await gateway.stop();
+    await a.close();
+    await b.close();
+  });
+
+  test('/admin/providers needs the master key and lists every target', async () => {
+    assert.equal((await providers({})).status, 401);
+    assert.equal((await providers({ 'x-api-key': 'wrong' })).status, 401);
+    const listed = await providers({ 'x-api-key': 'admin-secret' });
+    assert.equal(listed.status, 200);
+    assert.deepEqual(
+      listed.json.data.map((row: any) => `${row.model}:${row.provider}:${row.upstream_model}:${row.state}`),
+      ['pair:a:gpt-a:closed', 'pair:b:gpt-b:closed', 'solo:a:gpt-a:closed'],
+    );
+  });
+
+  test('a dead target stops getting traffic after a few failures and comes back by itself', async () => {
+    a.script = { error: { status: 503, message: 'a is down' } };
+    for (let i = 0; i < 3; i++) {
+      const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('pair'));
+      assert.equal(reply.headers.get('x-switchyard-provider'), 'b');
+      assert.equal(reply.headers.get('x-switchyard-attempts'), '2');
+    }
+    const seenByA = a.requests.length;
+    const skipped = await postJson(`${gateway.url}/v1/chat/completions`, ask('pair'));
+    assert.equal(skipped.status, 200);
+    assert.equal(skipped.headers.get('x-switchyard-attempts'), '1', 'the open circuit is skipped without a call');
+    assert.equal(a.requests.length, seenByA);
+
+    const open = await providers();
+    const rowA = open.json.data.find((row: any) => row.model === 'pair' && row.provider === 'a');
+    assert.equal(rowA.state, 'open');
+    assert.equal(rowA.error_rate, 1);
+    assert.ok(rowA.retry_at);
+
+    // A model whose only target is open answers 503 at once, with a retry-after.
+    const solo = await postJson(`${gateway.url}/v1/chat/completions`, ask('solo'));
+    assert.equal(solo.status, 503, solo.text);
+    assert.match(solo.json.error.message, /circuit open/);
+    assert.ok(Number(solo.headers.get('retry-after')) >= 1);
+
+    // a recovers; after the cooldown one probe goes to it, succeeds, and traffic returns.
+    a.script = { text: 'a is back' };
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    const probe = await postJson(`${gateway.url}/v1/chat/completions`, ask('pair'));
+    assert.equal(probe.headers.get('x-switchyard-provider'), 'a');
+    const back = await postJson(`${gateway.url}/v1/chat/completions`, ask('pair'));
+    assert.equal(back.headers.get('x-switchyard-provider'), 'a');
+    const closed = await providers();
+    assert.equal(closed.json.data.find((row: any) => row.model === 'pair' && row.provider === 'a').state, 'closed');
+  });
+
+  test('client errors do not count against a target', async () => {
+    a.script = { error: { status: 400, message: 'Invalid value for temperature' } };
+    for (let i = 0; i < 5; i++) assert.equal((await postJson(`${gateway.url}/v1/chat/completions`, ask('solo'))).status, 400);
+    const row = (await providers()).json.data.find((r: any) => r.model === 'solo');
+    assert.equal(row.state, 'closed');
   });
 });

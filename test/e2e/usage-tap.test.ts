@@ -14,6 +14,7 @@ import { startFakeAnthropic } from '../fakes/anthropic.js';
 import type { FakeUpstream } from '../fakes/types.js';
 import { postJson } from './harness.js';
 import { TargetStatsBook } from '../../src/routing/target-stats.js';
+import { MemoryHealthStore } from '../../src/routing/health/store.js';
 
 const USAGE = { input: 21, output: 8 };
 const finished: RequestContext[] = [];
@@ -42,6 +43,7 @@ models:
     policies: [],
     taps: [{ name: 'record', record: (ctx) => finished.push(ctx) }],
     targetStats: new TargetStatsBook(),
+    health: new MemoryHealthStore(() => plan.breaker),
   });
   await gateway.listen(0, '127.0.0.1');
 });

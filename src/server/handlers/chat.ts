@@ -27,6 +27,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
       const targets = resolveTargets(ctx.plan, ctx.envelope.model, book);
       const outcome = await attemptTargets(ctx, targets, (target) => openChat(context, target), {
         book,
+        health: input.runtime.health,
         // A stream keeps its target busy until the last byte (least-busy counts it).
         holdServed: (release) => (releaseServed = release),
       });

@@ -19,7 +19,10 @@ export const embeddingsHandler: Handler = async (input) => {
     const request = openaiChatDialect.parseEmbeddingsRequest(parseJsonObject(rawBody));
     const book = input.runtime.targetStats;
     const targets = resolveTargets(input.plan, request.model, book);
-    const response = await attemptTargets(state, targets, (target) => embedWith(target, request, input), { book });
+    const response = await attemptTargets(state, targets, (target) => embedWith(target, request, input), {
+      book,
+      health: input.runtime.health,
+    });
     describeServed(state, headers);
     sendJson(input.response, 200, headers, JSON.stringify(openaiChatDialect.encodeEmbeddingsResponse(response, request.encodingFormat)));
   } catch (thrown) {
