@@ -4,7 +4,8 @@ import { formatProblems, loadConfigFile, loadQuickStart, resolveConfigPath } fro
 import type { Plan } from '../config/plan.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { TargetStatsBook } from '../routing/target-stats.js';
-import { MemoryHealthStore } from '../routing/health/store.js';
+import { MemoryHealthStore, type HealthStore } from '../routing/health/store.js';
+import { RedisHealthStore } from '../routing/health/redis-store.js';
 
 export interface StartOptions {
   config?: string;
@@ -34,7 +35,10 @@ export async function startGateway(options: StartOptions, handleSignals = true):
     throw new Error(`invalid config ${path ?? '(quick start)'}:\n${formatProblems(loaded.problems)}`);
   }
   const holder = new PlanHolder(loaded.plan, logger);
-  const health = new MemoryHealthStore(() => holder.current.breaker);
+  // Breaker state is shared through Redis when `redis` is set (read at start; a changed URL needs a restart).
+  const breaker = () => holder.current.breaker;
+  const redisUrl = loaded.plan.config.redis;
+  const health: HealthStore = redisUrl ? new RedisHealthStore(redisUrl, breaker, { logger }) : new MemoryHealthStore(breaker);
   const gateway = createGateway({ plan: () => holder.current, logger, policies: [], taps: [], targetStats: new TargetStatsBook(), health });
   const server = loaded.plan.config.server;
   const envPort = process.env.PORT ? Number(process.env.PORT) : undefined;
@@ -52,6 +56,7 @@ export async function startGateway(options: StartOptions, handleSignals = true):
     const drainMs = holder.current.config.server.drain_timeout_ms;
     logger.info({ inFlight: gateway.inFlight(), drainMs }, 'draining');
     const { forced } = await gateway.drain(drainMs);
+    await health.close();
     logger.info({ forced }, 'stopped');
   };
   if (handleSignals) {

@@ -7,6 +7,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { startFakeOpenAI } from '../fakes/openai.js';
 import type { FakeScript, FakeUpstream, RecordedRequest } from '../fakes/types.js';
 import { postJson, startTestGateway, waitFor, type TestGateway } from './harness.js';
+import { redisUrlForTests } from '../helpers/services.js';
 
 const ask = (model: string, extra: Record<string, unknown> = {}) => ({ model, messages: [{ role: 'user', content: 'hi' }], ...extra });
 
@@ -311,5 +312,59 @@ models:
     for (let i = 0; i < 5; i++) assert.equal((await postJson(`${gateway.url}/v1/chat/completions`, ask('solo'))).status, 400);
     const row = (await providers()).json.data.find((r: any) => r.model === 'solo');
     assert.equal(row.state, 'closed');
+  });
+});
+
+describe('two gateway instances share circuit breakers through Redis', () => {
+  const redis = redisUrlForTests();
+  const skip = 'skip' in redis ? redis.skip : false;
+  // Names unique to this run: breaker records outlive a test run in Redis (24 h TTL).
+  const flaky = `flaky${Date.now().toString(36)}`;
+  let upstream: FakeUpstream;
+  let first: TestGateway;
+  let second: TestGateway;
+
+  before(async () => {
+    if (skip) return;
+    upstream = await startFakeOpenAI();
+    const yaml = `
+redis: ${(redis as { url: string }).url}
+circuit_breaker: { consecutive_failures: 3, cooldown_s: 30 }
+providers:
+  ${flaky}: { type: openai, base_url: "${upstream.url}", api_key: sk-x }
+  mock: { type: mock }
+models:
+  shared: { retries: 0, targets: [{ provider: ${flaky}, model: gpt-x }, { provider: mock, model: echo }] }
+`;
+    first = await startTestGateway(yaml);
+    second = await startTestGateway(yaml);
+  });
+  after(async () => {
+    if (skip) return;
+    await first.stop();
+    await second.stop();
+    await upstream.close();
+  });
+
+  test('failures seen by one instance stop traffic from the other', { skip }, async () => {
+    upstream.script = { error: { status: 500, message: 'broken' } };
+    for (let i = 0; i < 3; i++) {
+      const reply = await postJson(`${first.url}/v1/chat/completions`, ask('shared'));
+      assert.equal(reply.headers.get('x-switchyard-provider'), 'mock');
+    }
+    // The second instance learns within a sync interval (100 ms).
+    await waitFor(async () => {
+      const response = await fetch(`${second.url}/admin/providers`);
+      const rows = ((await response.json()) as any).data;
+      return rows.find((row: any) => row.provider === flaky).state === 'open';
+    }, 2000);
+    const before = upstream.requests.length;
+    const reply = await postJson(`${second.url}/v1/chat/completions`, ask('shared'));
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers.get('x-switchyard-provider'), 'mock');
+    assert.equal(reply.headers.get('x-switchyard-attempts'), '1');
+    assert.equal(upstream.requests.length, before, 'the second instance never called the broken upstream');
+    const ready = (await (await fetch(`${second.url}/health/ready`)).json()) as any;
+    assert.equal(ready.checks.redis.status, 'ok');
   });
 });

@@ -23,6 +23,8 @@ export interface HealthStore {
   /** `ok: undefined` releases an admitted call without a verdict (the client left). */
   record(target: TargetPlan, ok: boolean | undefined, now?: number): void;
   health(target: TargetPlan, now?: number): TargetHealth | Promise<TargetHealth>;
+  /** For /health/ready: where the state lives and whether that is reachable. */
+  backend(): { kind: 'memory' } | { kind: 'redis'; connection: string };
   close(): Promise<void>;
 }
 
@@ -59,6 +61,10 @@ export class MemoryHealthStore implements HealthStore {
     const record = this.#records.get(target.key);
     if (!record) return { state: 'closed', errorRate: 0, requests: 0 };
     return describe(record, this.#settings(), now);
+  }
+
+  backend(): { kind: 'memory' } {
+    return { kind: 'memory' };
   }
 
   async close(): Promise<void> {}

@@ -10,14 +10,21 @@ export const healthHandler: Handler = async ({ response, requestId }) => {
  * GET /health/ready: whether this instance can serve, with one entry per check. Only a state in
  * which no request could be served is a 503 (no provider configured at all).
  */
-export const readyHandler: Handler = async ({ response, plan, requestId }) => {
+export const readyHandler: Handler = async ({ response, plan, runtime, requestId }) => {
+  const health = runtime.health.backend();
   const providerCount = plan.providers.size;
   const checks = {
     config: { status: 'ok', source: plan.source, loaded_at: new Date(plan.loadedAt).toISOString() },
     // Storage and Redis are opened by the features that use them (request log, shared limits);
     // until one is enabled there is nothing to probe, which is reported rather than called healthy.
     storage: { status: 'not_in_use', configured: plan.config.storage },
-    redis: plan.config.redis ? { status: 'not_in_use', configured: true } : { status: 'not_configured' },
+    // Redis down is reported, not a 503: each instance then breaks circuits on its own.
+    redis:
+      health.kind === 'redis'
+        ? { status: health.connection === 'ready' ? 'ok' : 'unreachable', connection: health.connection, used_for: ['circuit_breaker'] }
+        : plan.config.redis
+          ? { status: 'configured_after_start', note: 'restart to connect' }
+          : { status: 'not_configured' },
     providers: { status: providerCount > 0 ? 'ok' : 'none_configured', count: providerCount },
   };
   const ready = providerCount > 0;
