@@ -22,10 +22,10 @@ export interface AttemptOptions {
   /** Circuit breakers: targets whose circuit is open are skipped; every outcome is reported. */
   health?: HealthStore;
   /**
-   * Keep the served target counted as in flight until the returned function is called (streams:
-   * the answer is still flowing when the loop returns). Otherwise it is released at once.
+   * Keep the served target counted as in flight after the loop returns (streams: the answer is still
+   * flowing); the caller then calls `book.ended(state.served)` when the answer is over.
    */
-  holdServed?: (release: () => void) => void;
+  holdServed?: boolean;
   random?: () => number;
 }
 
@@ -38,18 +38,26 @@ export interface AttemptOptions {
  * The first target's model sets the deadline (`timeout_ms`): it bounds every call, retry and wait
  * until an answer is in hand; when it passes, the request's link fires with a 504.
  */
-export async function attemptTargets<T>(
+export function attemptTargets<T>(
   state: AttemptState,
   targets: readonly TargetPlan[],
   call: (target: TargetPlan) => Promise<T>,
   options: AttemptOptions = {},
 ): Promise<T> {
   const timeoutMs = targets[0]?.modelPlan.timeoutMs;
-  const deadline = timeoutMs === undefined ? undefined : startDeadline(state.signal, targets[0]!.modelPlan.name, timeoutMs);
+  // No deadline: no extra async frame on the hot path.
+  if (timeoutMs === undefined) return attemptInOrder(state, targets, call, options, undefined);
+  return withDeadline(state.signal, targets[0]!.modelPlan.name, timeoutMs, (deadlineAt) =>
+    attemptInOrder(state, targets, call, options, deadlineAt),
+  );
+}
+
+async function withDeadline<T>(signal: AbortLink, modelName: string, timeoutMs: number, run: (deadlineAt: number) => Promise<T>): Promise<T> {
+  const deadline = startDeadline(signal, modelName, timeoutMs);
   try {
-    return await attemptInOrder(state, targets, call, options, deadline?.at);
+    return await run(deadline.at);
   } finally {
-    deadline?.clear();
+    deadline.clear();
   }
 }
 
@@ -82,8 +90,7 @@ async function attemptInOrder<T>(
         attempt.durationMs = performance.now() - attempt.startedAt;
         book?.succeeded(target, attempt.durationMs);
         health?.record(target, true);
-        if (book && options.holdServed) options.holdServed(() => book.ended(target));
-        else book?.ended(target);
+        if (!options.holdServed) book?.ended(target);
         return result;
       } catch (thrown) {
         const error = toGatewayError(thrown);

@@ -10,14 +10,13 @@ import type { TargetStatsBook } from './target-stats.js';
  * form `provider/upstream-model` goes straight to that provider.
  */
 export function resolveTargets(plan: Plan, modelName: string, book?: TargetStatsBook): readonly TargetPlan[] {
-  const order = (model: ModelPlan): readonly TargetPlan[] => (book ? orderTargets(model, book) : model.targets);
   const first = lookupModel(plan, modelName);
   if (!first) {
     throw new GatewayError('model_not_found', `model "${modelName}" does not exist`, { param: 'model' });
   }
-  if (first.fallbacks.length === 0) return order(first);
+  if (first.fallbacks.length === 0) return order(first, book);
   const seen = new Set<string>([modelName]);
-  const targets = [...order(first)];
+  const targets = [...order(first, book)];
   const queue = [...first.fallbacks];
   while (queue.length > 0) {
     const name = queue.shift()!;
@@ -25,10 +24,14 @@ export function resolveTargets(plan: Plan, modelName: string, book?: TargetStats
     seen.add(name);
     const model = lookupModel(plan, name);
     if (!model) continue;
-    targets.push(...order(model));
+    targets.push(...order(model, book));
     queue.push(...model.fallbacks);
   }
   return targets;
+}
+
+function order(model: ModelPlan, book: TargetStatsBook | undefined): readonly TargetPlan[] {
+  return book ? orderTargets(model, book) : model.targets;
 }
 
 /** A configured model, or a direct `provider/model` route as a one-target model. */

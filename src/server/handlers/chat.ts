@@ -17,7 +17,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
   return async (input) => {
     const headers: Record<string, string> = { 'x-request-id': input.requestId };
     let ctx: RequestContext | undefined;
-    let releaseServed: (() => void) | undefined;
+    let servedStillInFlight = false;
     try {
       const rawBody = await readRequestBody(input.request, input.plan.config.server.max_body_bytes);
       ctx = buildContext(input, dialect, headers, rawBody);
@@ -29,8 +29,9 @@ export function chatHandler(dialect: ClientDialect): Handler {
         book,
         health: input.runtime.health,
         // A stream keeps its target busy until the last byte (least-busy counts it).
-        holdServed: (release) => (releaseServed = release),
+        holdServed: true,
       });
+      servedStillInFlight = true;
       describeServed(ctx, headers);
       if (outcome.kind === 'complete') sendJson(input.response, 200, headers, outcome.payload);
       else await streamFrames(input.response, headers, outcome.source);
@@ -44,7 +45,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
       if (!input.response.headersSent) sendError(input.response, error, (e) => dialect.encodeError(e), headers);
       else input.response.end();
     } finally {
-      releaseServed?.();
+      if (servedStillInFlight) input.runtime.targetStats.ended(ctx!.served!);
       if (ctx) runTaps(ctx, input.runtime.taps, (tap, error) => input.runtime.logger.error({ err: error, tap }, 'tap failed'));
     }
   };
