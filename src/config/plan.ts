@@ -24,6 +24,7 @@ export interface TargetPlan {
 export interface ModelPlan {
   name: string;
   routing: ModelEntry['routing'];
+  sticky?: 'user' | 'conversation';
   targets: TargetPlan[];
   retries: number;
   failurePolicy: FailurePolicy;
@@ -89,6 +90,7 @@ export function compilePlan(config: Config, source: string, env: NodeJS.ProcessE
     const model: ModelPlan = {
       name,
       routing: entry.routing,
+      ...(entry.sticky && { sticky: entry.sticky }),
       targets: [],
       retries: entry.retries,
       failurePolicy: { ...(retryOn && { retryOn }), ...(fallbackOn && { fallbackOn }) },

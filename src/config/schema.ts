@@ -53,6 +53,8 @@ const failureListSchema = z.array(z.union([z.number().int().min(400).max(599), z
 
 export const modelSchema = z.strictObject({
   routing: z.enum(ROUTING_STRATEGIES).default('fallback'),
+  /** weighted / round-robin only: the same end user, or the same conversation, stays on one target. */
+  sticky: z.enum(['user', 'conversation']).optional(),
   targets: z.array(targetSchema).min(1, 'needs at least one target'),
   retries: nonNegativeInt.default(1),
   retry_on: failureListSchema.optional(),

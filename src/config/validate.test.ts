@@ -124,3 +124,18 @@ test('didYouMean only suggests plausible typos', () => {
   assert.equal(didYouMean('opnai', ['openai', 'anthropic']), 'openai');
   assert.equal(didYouMean('zzzzzz', ['openai', 'anthropic']), undefined);
 });
+
+test('routing options: sticky needs a load-balancing strategy; retry_on/fallback_on take statuses and kinds', () => {
+  const base = 'providers: { p: { type: mock } }\nmodels:\n';
+  assert.deepEqual(problemsOf(`${base}  m: { sticky: user, targets: [{ provider: p, model: echo }] }`), [
+    'models.m.sticky: needs routing: weighted or round-robin (not fallback)',
+  ]);
+  assert.deepEqual(
+    problemsOf(`${base}  m: { routing: weighted, sticky: conversation, retry_on: [429, timeout], fallback_on: [auth, context_length, 500], targets: [{ provider: p, model: echo }] }`),
+    [],
+  );
+  const wrong = problemsOf(`${base}  m: { retry_on: [200, timeot], targets: [{ provider: p, model: echo }] }`);
+  assert.equal(wrong.length, 2, wrong.join('\n'));
+  assert.ok(wrong.every((problem) => problem.startsWith('models.m.retry_on[')), wrong.join('\n'));
+  assert.deepEqual(problemsOf(`${base}  m: { targets: [{ provider: p, model: echo }] }\ncircuit_breaker: { error_rate: 2 }`).length, 1);
+});

@@ -56,6 +56,9 @@ function crossReferenceProblems(config: Config): ConfigProblem[] {
         });
       }
     });
+    if (model.sticky !== undefined && model.routing !== 'weighted' && model.routing !== 'round-robin') {
+      problems.push({ path: `models.${name}.sticky`, message: `needs routing: weighted or round-robin (not ${model.routing})` });
+    }
     model.fallbacks.forEach((fallback, index) => {
       if (!(fallback in config.models) && !isDirectModel(fallback, config)) {
         problems.push({

@@ -42,6 +42,12 @@ export interface ClientDialect {
   createStreamEncoder(options: StreamEncoderOptions): StreamEncoder;
   /** The dialect's JSON error body (status comes from the error). */
   encodeError(error: GatewayError): unknown;
+  /**
+   * What sticky routing keys on, read only for models with `sticky`: the end user the client named
+   * (`user`, Anthropic `metadata.user_id`), and the conversation's opening (system prompt and first
+   * message), which stays the same on every turn of one conversation.
+   */
+  stickyIdentity(body: Record<string, unknown>, kind: 'user' | 'conversation'): string | undefined;
 }
 
 /** The OpenAI dialect also serves embeddings. */

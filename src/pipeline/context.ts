@@ -58,6 +58,8 @@ export class RequestContext {
   rewritten = false;
   /** The target that produced the answer. */
   served?: TargetPlan;
+  /** A weighted model's pick for this request (`provider/model`), for A/B analysis. */
+  variant?: string;
   usage?: Usage;
   /** performance.now() when the first upstream body byte arrived. */
   firstByteAt?: number;
@@ -82,6 +84,11 @@ export class RequestContext {
   get request(): ChatRequest {
     this.#request ??= this.dialect.parseChatRequest(this.body);
     return this.#request;
+  }
+
+  /** The end user or conversation opening, for sticky routing. */
+  stickyIdentity(kind: 'user' | 'conversation'): string | undefined {
+    return this.dialect.stickyIdentity(this.body, kind);
   }
 
   set request(request: ChatRequest) {

@@ -3,35 +3,66 @@ import type { ModelPlan, Plan, TargetPlan } from '../config/plan.js';
 import { orderTargets } from './strategies.js';
 import type { TargetStatsBook } from './target-stats.js';
 
+/** Per-request inputs to target resolution. */
+export interface ResolveOptions {
+  /** In-flight counts and latencies; without it targets keep config order. */
+  book?: TargetStatsBook;
+  /** Where the request's sticky identity comes from, for a model with `sticky` (read only then). */
+  sticky?: { stickyIdentity(kind: 'user' | 'conversation'): string | undefined };
+  /** The client's own fallback list (`x-switchyard-fallbacks`), replacing the model's. */
+  fallbacks?: readonly string[];
+}
+
 /**
  * The targets to try for a client's model name, in order: the model's own targets in the order
  * its routing strategy picks for this request (config order without a `book`), then its
  * `fallbacks` (each expanded the same way, each model once). A name not in `models` but of the
  * form `provider/upstream-model` goes straight to that provider.
  */
-export function resolveTargets(plan: Plan, modelName: string, book?: TargetStatsBook): readonly TargetPlan[] {
+export function resolveTargets(plan: Plan, modelName: string, options: ResolveOptions = {}): readonly TargetPlan[] {
   const first = lookupModel(plan, modelName);
   if (!first) {
     throw new GatewayError('model_not_found', `model "${modelName}" does not exist`, { param: 'model' });
   }
-  if (first.fallbacks.length === 0) return order(first, book);
+  const fallbacks = options.fallbacks ?? first.fallbacks;
+  if (fallbacks.length === 0) return order(first, options);
   const seen = new Set<string>([modelName]);
-  const targets = [...order(first, book)];
-  const queue = [...first.fallbacks];
+  const targets = [...order(first, options)];
+  const queue = [...fallbacks];
   while (queue.length > 0) {
     const name = queue.shift()!;
     if (seen.has(name)) continue;
     seen.add(name);
     const model = lookupModel(plan, name);
     if (!model) continue;
-    targets.push(...order(model, book));
+    targets.push(...order(model, options));
     queue.push(...model.fallbacks);
   }
   return targets;
 }
 
-function order(model: ModelPlan, book: TargetStatsBook | undefined): readonly TargetPlan[] {
-  return book ? orderTargets(model, book) : model.targets;
+function order(model: ModelPlan, options: ResolveOptions): readonly TargetPlan[] {
+  if (!options.book) return model.targets;
+  const identity = model.sticky ? options.sticky?.stickyIdentity(model.sticky) : undefined;
+  return orderTargets(model, options.book, Math.random, identity);
+}
+
+/**
+ * `x-switchyard-fallbacks: a,b`: the client's own fallback models. Each must exist (configured or
+ * `provider/model`); when keys arrive, each must also be one the key may use.
+ */
+export function parseFallbackHeader(plan: Plan, header: string | string[] | undefined): readonly string[] | undefined {
+  if (header === undefined) return undefined;
+  const names = (Array.isArray(header) ? header.join(',') : header)
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  for (const name of names) {
+    if (!lookupModel(plan, name)) {
+      throw new GatewayError('invalid_request', `x-switchyard-fallbacks: unknown model "${name}"`, { param: 'x-switchyard-fallbacks' });
+    }
+  }
+  return names;
 }
 
 /** A configured model, or a direct `provider/model` route as a one-target model. */

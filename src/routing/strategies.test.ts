@@ -94,3 +94,15 @@ test('lowest-cost orders by blended price, unpriced targets last', () => {
   ]);
   assert.deepEqual(names(orderTargets(m, book)), ['cheap', 'pricey', 'unpriced']);
 });
+
+test('sticky: the same identity always gets the same order; identities follow the weights', () => {
+  const book = new TargetStatsBook();
+  const m = { ...model('weighted', [{ name: 'a', weight: 3 }, { name: 'b', weight: 1 }]), sticky: 'user' as const };
+  for (const target of m.targets) target.modelPlan = m;
+  const first = (identity: string) => names(orderTargets(m, book, Math.random, identity))[0];
+  for (let i = 0; i < 20; i++) assert.equal(first('alice'), first('alice'));
+  let onA = 0;
+  for (let i = 0; i < 4000; i++) if (first(`user-${i}`) === 'a') onA++;
+  assert.ok(Math.abs(onA / 4000 - 0.75) < 0.03, `${onA} of 4000`);
+  assert.equal(names(orderTargets(m, book, () => 0.999, undefined))[0], 'b', 'no identity: a normal weighted draw');
+});

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ModelPlan, TargetPlan } from '../config/plan.js';
 import type { TargetStatsBook } from './target-stats.js';
 
@@ -6,11 +7,22 @@ export const LATENCY_EXPLORATION = 0.05;
 
 /**
  * The order in which one request tries a model's targets. Every strategy returns all of them:
- * the strategy picks who goes first, and the rest stay in line for falling over.
+ * the strategy picks who goes first, and the rest stay in line for falling over. With `sticky`
+ * and an identity (user or conversation), the draw is seeded by it: the same identity gets the
+ * same order on every instance, without shared state, as long as the targets and weights stay.
  */
-export function orderTargets(model: ModelPlan, book: TargetStatsBook, random: () => number = Math.random): readonly TargetPlan[] {
+export function orderTargets(
+  model: ModelPlan,
+  book: TargetStatsBook,
+  random: () => number = Math.random,
+  stickyIdentity?: string,
+): readonly TargetPlan[] {
   const targets = model.targets;
   if (targets.length < 2) return targets;
+  if (model.sticky && stickyIdentity !== undefined) {
+    const seeded = seededRandom(`${model.name}\u0000${stickyIdentity}`);
+    return model.routing === 'round-robin' ? weightedOrder(targets, seeded, true) : weightedOrder(targets, seeded);
+  }
   switch (model.routing) {
     case 'fallback':
       return targets;
@@ -29,19 +41,31 @@ export function orderTargets(model: ModelPlan, book: TargetStatsBook, random: ()
 }
 
 /** Weighted random without replacement: the first pick follows the weights, and so does each next one. */
-export function weightedOrder(targets: readonly TargetPlan[], random: () => number): TargetPlan[] {
+export function weightedOrder(targets: readonly TargetPlan[], random: () => number, equalWeights = false): TargetPlan[] {
+  const weight = (target: TargetPlan): number => (equalWeights ? 1 : target.weight);
   const left = [...targets];
   const order: TargetPlan[] = [];
-  let total = left.reduce((sum, target) => sum + target.weight, 0);
+  let total = left.reduce((sum, target) => sum + weight(target), 0);
   while (left.length > 0) {
     let point = random() * total;
     let index = 0;
-    while (index < left.length - 1 && point >= left[index]!.weight) point -= left[index++]!.weight;
+    while (index < left.length - 1 && point >= weight(left[index]!)) point -= weight(left[index++]!);
     const [chosen] = left.splice(index, 1);
     order.push(chosen!);
-    total -= chosen!.weight;
+    total -= weight(chosen!);
   }
   return order;
+}
+
+/** A deterministic generator (mulberry32) seeded from a SHA-256 of `key`: same key, same draws. */
+export function seededRandom(key: string): () => number {
+  let state = createHash('sha256').update(key).digest().readUInt32LE(0);
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /**

@@ -43,6 +43,9 @@ models:
   weighted: { routing: weighted, targets: [{ provider: a, model: gpt-a, weight: 3 }, { provider: b, model: gpt-b, weight: 1 }] }
   round-robin: { routing: round-robin, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
   fastest: { routing: least-latency, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
+  sticky-users: { routing: weighted, sticky: user, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
+  sticky-chat: { routing: round-robin, sticky: conversation, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
+  solo-a: { retries: 0, targets: [{ provider: a, model: gpt-a }] }
   cheapest:
     routing: lowest-cost
     targets:
@@ -219,6 +222,60 @@ models:
     for (let i = 0; i < 40; i++) await postJson(`${gateway.url}/v1/chat/completions`, ask('fastest'));
     assert.ok(b.requests.length >= 30, `b (fast) got ${b.requests.length} of 40 (a: ${a.requests.length})`);
     assert.ok(a.requests.length >= 1, 'the slow target was measured at least once');
+  });
+
+  test('sticky: user keeps each end user on one target (the variant), and users spread over both', async () => {
+    const seen = new Map<string, Set<string>>();
+    for (let user = 0; user < 30; user++) {
+      for (let turn = 0; turn < 3; turn++) {
+        const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('sticky-users', { user: `user-${user}` }));
+        const provider = reply.headers.get('x-switchyard-provider')!;
+        assert.equal(reply.headers.get('x-switchyard-variant'), provider === 'a' ? 'a/gpt-a' : 'b/gpt-b');
+        (seen.get(`user-${user}`) ?? seen.set(`user-${user}`, new Set()).get(`user-${user}`)!).add(provider);
+      }
+    }
+    for (const [user, providers] of seen) assert.equal(providers.size, 1, `${user} moved: ${[...providers]}`);
+    const onA = [...seen.values()].filter((providers) => providers.has('a')).length;
+    assert.ok(onA > 3 && onA < 27, `${onA} of 30 users on a`);
+    // Anthropic clients name the user in metadata.user_id.
+    const anthropic = async () =>
+      (await postJson(`${gateway.url}/v1/messages`, { model: 'sticky-users', max_tokens: 5, metadata: { user_id: 'user-7' }, messages: [{ role: 'user', content: 'hi' }] })).headers.get('x-switchyard-provider');
+    const first = await anthropic();
+    for (let i = 0; i < 5; i++) assert.equal(await anthropic(), first);
+  });
+
+  test('sticky: conversation keeps a growing conversation on the target of its first turn', async () => {
+    const providersOf = async (opening: string) => {
+      const messages: Array<{ role: string; content: string }> = [{ role: 'system', content: 'be brief' }, { role: 'user', content: opening }];
+      const providers = new Set<string>();
+      for (let turn = 0; turn < 4; turn++) {
+        const reply = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'sticky-chat', messages });
+        providers.add(reply.headers.get('x-switchyard-provider')!);
+        messages.push({ role: 'assistant', content: reply.json.choices[0].message.content }, { role: 'user', content: `turn ${turn}` });
+      }
+      return providers;
+    };
+    const all = new Set<string>();
+    for (let conversation = 0; conversation < 12; conversation++) {
+      const providers = await providersOf(`conversation ${conversation}`);
+      assert.equal(providers.size, 1);
+      all.add([...providers][0]!);
+    }
+    assert.equal(all.size, 2, 'different conversations spread over both targets');
+  });
+
+  test('x-switchyard-fallbacks: the client names its own fallbacks; unknown names are a 400', async () => {
+    a.script = { error: { status: 502, message: 'bad gateway' } };
+    b.script = { text: 'from my fallback' };
+    const plain = await postJson(`${gateway.url}/v1/chat/completions`, ask('solo-a'));
+    assert.equal(plain.status, 502);
+    const rescued = await postJson(`${gateway.url}/v1/chat/completions`, ask('solo-a'), { 'x-switchyard-fallbacks': 'only-b, b/gpt-b' });
+    assert.equal(rescued.status, 200, rescued.text);
+    assert.equal(rescued.headers.get('x-switchyard-provider'), 'b');
+    const unknown = await postJson(`${gateway.url}/v1/chat/completions`, ask('solo-a'), { 'x-switchyard-fallbacks': 'only-b,nope' });
+    assert.equal(unknown.status, 400);
+    assert.match(unknown.json.error.message, /x-switchyard-fallbacks: unknown model "nope"/);
+    assert.equal(unknown.json.error.param, 'x-switchyard-fallbacks');
   });
 
   test('lowest-cost sends traffic to the cheaper target and falls back to the other', async () => {

@@ -4,6 +4,7 @@ import { encodeMessage } from './encode-response.js';
 import { parseCountTokensRequest, parseMessagesRequest } from './parse-request.js';
 import { createAnthropicStreamEncoder } from './stream-encoder.js';
 import { parseAnthropicEnvelope } from './envelope.js';
+import { conversationOpening, nonEmptyString } from '../sticky.js';
 
 export { parseCountTokensRequest };
 
@@ -25,4 +26,6 @@ export const anthropicMessagesDialect: ClientDialect = {
   encodeChatResponse: encodeMessage,
   createStreamEncoder: createAnthropicStreamEncoder,
   encodeError: encodeAnthropicError,
+  stickyIdentity: (body, kind) =>
+    kind === 'user' ? nonEmptyString((body.metadata as { user_id?: unknown } | undefined)?.user_id) : conversationOpening(body),
 };

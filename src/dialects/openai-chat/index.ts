@@ -5,6 +5,7 @@ import { encodeChatResponse } from './encode-response.js';
 import { createOpenAIStreamEncoder } from './stream-encoder.js';
 import { encodeError } from './encode-error.js';
 import { encodeEmbeddingsResponse, parseEmbeddingsRequest } from './embeddings.js';
+import { conversationOpening, nonEmptyString } from '../sticky.js';
 
 /** The OpenAI Chat Completions (and Embeddings) API as served to clients. */
 export const openaiChatDialect: ClientDialect & EmbeddingsDialect = {
@@ -14,6 +15,7 @@ export const openaiChatDialect: ClientDialect & EmbeddingsDialect = {
   encodeChatResponse,
   createStreamEncoder: createOpenAIStreamEncoder,
   encodeError,
+  stickyIdentity: (body, kind) => (kind === 'user' ? nonEmptyString(body.user) : conversationOpening(body)),
   parseEmbeddingsRequest,
   encodeEmbeddingsResponse,
 };

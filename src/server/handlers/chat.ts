@@ -4,7 +4,7 @@ import { RequestContext } from '../../pipeline/context.js';
 import { applyPolicies, runTaps } from '../../pipeline/lifecycle.js';
 import { openChat } from '../../pipeline/open-chat.js';
 import { attemptTargets } from '../../routing/attempt.js';
-import { resolveTargets } from '../../routing/resolve.js';
+import { parseFallbackHeader, resolveTargets } from '../../routing/resolve.js';
 import { parseJsonObject, readRequestBody } from '../body.js';
 import { sendError, sendJson, streamFrames } from '../respond.js';
 import type { Handler, HandlerInput } from '../types.js';
@@ -24,7 +24,13 @@ export function chatHandler(dialect: ClientDialect): Handler {
       if (input.runtime.policies.length > 0) await applyPolicies(ctx, input.runtime.policies);
       const context = ctx;
       const book = input.runtime.targetStats;
-      const targets = resolveTargets(ctx.plan, ctx.envelope.model, book);
+      const targets = resolveTargets(ctx.plan, ctx.envelope.model, {
+        book,
+        sticky: ctx,
+        fallbacks: parseFallbackHeader(ctx.plan, input.request.headers['x-switchyard-fallbacks']),
+      });
+      // A/B: a weighted model's pick is the request's variant (sticky users keep theirs).
+      if (targets[0]?.modelPlan.routing === 'weighted') headers['x-switchyard-variant'] = ctx.variant = targets[0].key;
       const outcome = await attemptTargets(ctx, targets, (target) => openChat(context, target), {
         book,
         health: input.runtime.health,

@@ -4,7 +4,7 @@ import { openaiChatDialect } from '../../dialects/openai-chat/index.js';
 import { GatewayError, toGatewayError } from '../../errors/gateway-error.js';
 import { callProviderJson } from '../../pipeline/upstream-call.js';
 import { attemptTargets, type AttemptState } from '../../routing/attempt.js';
-import { resolveTargets } from '../../routing/resolve.js';
+import { parseFallbackHeader, resolveTargets } from '../../routing/resolve.js';
 import { parseJsonObject, readRequestBody } from '../body.js';
 import { sendError, sendJson } from '../respond.js';
 import type { Handler, HandlerInput } from '../types.js';
@@ -18,7 +18,10 @@ export const embeddingsHandler: Handler = async (input) => {
     const rawBody = await readRequestBody(input.request, input.plan.config.server.max_body_bytes);
     const request = openaiChatDialect.parseEmbeddingsRequest(parseJsonObject(rawBody));
     const book = input.runtime.targetStats;
-    const targets = resolveTargets(input.plan, request.model, book);
+    const targets = resolveTargets(input.plan, request.model, {
+      book,
+      fallbacks: parseFallbackHeader(input.plan, input.request.headers['x-switchyard-fallbacks']),
+    });
     const response = await attemptTargets(state, targets, (target) => embedWith(target, request, input), {
       book,
       health: input.runtime.health,
