@@ -91,7 +91,6 @@ function describeStart(logger: Logger, plan: Plan, url: string): void {
     config.keys.length > 0 && 'keys',
     config.cache && config.cache.mode !== 'off' && 'cache',
     config.guardrails && 'guardrails',
-    Object.values(config.models).some((model) => model.hedge_after_ms !== undefined) && 'models.*.hedge_after_ms',
   ].filter(Boolean);
   if (pending.length > 0) logger.warn({ sections: pending }, `config sections accepted but not enforced by this version: ${pending.join(', ')}`);
 }

@@ -3,7 +3,7 @@ import type { StreamDecoder, StreamEvent, StreamObserver } from '../ir/stream.js
 import { pumpBody, pumpIterable, type FrameSource } from './pump.js';
 import type { TargetPlan } from '../config/plan.js';
 import type { Provider, UpstreamRequest } from '../providers/types.js';
-import { childLink } from '../upstream/abort.js';
+import { childLink, type AbortLink } from '../upstream/abort.js';
 import type { StreamEncoder } from '../dialects/types.js';
 import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
 import { readBody, transportError, type UpstreamResponse } from '../upstream/http.js';
@@ -21,7 +21,7 @@ export type ChatOutcome =
  * Throws a GatewayError when the call fails before anything reached the client, so routing may
  * try another target. Same-dialect pairs pass bytes through and only observe them.
  */
-export async function openChat(ctx: RequestContext, target: TargetPlan): Promise<ChatOutcome> {
+export async function openChat(ctx: RequestContext, target: TargetPlan, signal: AbortLink = ctx.signal): Promise<ChatOutcome> {
   const { provider, model } = target;
   const { stream } = ctx.envelope;
   if (provider.local) return openLocal(ctx, provider, model);
@@ -44,15 +44,16 @@ export async function openChat(ctx: RequestContext, target: TargetPlan): Promise
     : provider.buildChatRequest(ctx.request, model);
   // Only signing providers (Bedrock) build asynchronously; don't spend a microtask on the rest.
   const upstreamRequest = built instanceof Promise ? await built : built;
-  const firstTokenMs = stream ? target.modelPlan.firstTokenTimeoutMs : undefined;
+  // A stream "answers" at its first byte when that matters: a first-token deadline, or hedging.
+  const { firstTokenTimeoutMs, hedgeAfterMs } = target.modelPlan;
   const response =
-    firstTokenMs === undefined
-      ? await callProvider(provider, upstreamRequest, ctx.signal)
-      : await callUntilFirstByte(ctx, provider, upstreamRequest, firstTokenMs);
+    stream && (firstTokenTimeoutMs !== undefined || hedgeAfterMs !== undefined)
+      ? await callUntilFirstByte(signal, provider, upstreamRequest, firstTokenTimeoutMs)
+      : await callProvider(provider, upstreamRequest, signal);
   ctx.status = response.status;
 
   if (!stream) {
-    const body = await readBody(response.body, provider.config.name, ctx.signal);
+    const body = await readBody(response.body, provider.config.name, signal);
     ctx.firstByteAt ??= performance.now();
     if (passthrough) {
       // The client gets the bytes as they came; only the usage is read, from the raw body if the provider can.
@@ -69,20 +70,29 @@ export async function openChat(ctx: RequestContext, target: TargetPlan): Promise
 }
 
 /**
- * A stream call that must show its first body byte within `first_token_timeout_ms`: until then
- * nothing reached the client, so a stall is an error routing can fall over on. The call gets its
- * own link (fired by the client's or by the timer) so only this attempt is torn down.
+ * A stream call that returns only once its first body byte is in: until then nothing reached the
+ * client, so a stall past `first_token_timeout_ms` is an error routing can fall over on, and a
+ * hedge race is won by the first byte, not by headers. The call gets its own link (fired by the
+ * caller's or by the timer) so only this attempt is torn down.
  */
-async function callUntilFirstByte(ctx: RequestContext, provider: Provider, upstream: UpstreamRequest, timeoutMs: number): Promise<UpstreamResponse> {
-  const link = childLink(ctx.signal);
-  const timer = setTimeout(() => {
-    const message = `${provider.config.name}: no first byte within first_token_timeout_ms (${timeoutMs} ms)`;
-    link.abort(new GatewayError('upstream_timeout', message, { provider: provider.config.name, retryable: false, firstTokenTimeout: true }));
-  }, timeoutMs);
+async function callUntilFirstByte(
+  signal: AbortLink,
+  provider: Provider,
+  upstream: UpstreamRequest,
+  timeoutMs: number | undefined,
+): Promise<UpstreamResponse> {
+  const link = childLink(signal);
+  const timer =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          const message = `${provider.config.name}: no first byte within first_token_timeout_ms (${timeoutMs} ms)`;
+          link.abort(new GatewayError('upstream_timeout', message, { provider: provider.config.name, retryable: false, firstTokenTimeout: true }));
+        }, timeoutMs);
   try {
     const response = await callProvider(provider, upstream, link);
     await response.body.ready();
-    if (link.aborted && !ctx.signal.aborted) throw link.reason;
+    if (link.aborted && !signal.aborted) throw link.reason;
     return response;
   } finally {
     clearTimeout(timer);

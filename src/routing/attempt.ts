@@ -1,5 +1,5 @@
 import type { AbortLink } from '../upstream/abort.js';
-import { onAbort } from '../upstream/abort.js';
+import { childLink, onAbort } from '../upstream/abort.js';
 import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
 import type { TargetPlan } from '../config/plan.js';
 import type { AttemptRecord } from '../pipeline/context.js';
@@ -41,7 +41,7 @@ export interface AttemptOptions {
 export function attemptTargets<T>(
   state: AttemptState,
   targets: readonly TargetPlan[],
-  call: (target: TargetPlan) => Promise<T>,
+  call: AttemptCall<T>,
   options: AttemptOptions = {},
 ): Promise<T> {
   const timeoutMs = targets[0]?.modelPlan.timeoutMs;
@@ -64,63 +64,134 @@ async function withDeadline<T>(signal: AbortLink, modelName: string, timeoutMs: 
 async function attemptInOrder<T>(
   state: AttemptState,
   targets: readonly TargetPlan[],
-  call: (target: TargetPlan) => Promise<T>,
+  call: AttemptCall<T>,
   options: AttemptOptions,
   deadlineAt: number | undefined,
 ): Promise<T> {
-  const { book, health } = options;
+  const { health } = options;
   let lastError: GatewayError | undefined;
   let skipped: TargetPlan | undefined;
-  for (const target of targets) {
-    const { failurePolicy, retries } = target.modelPlan;
+  for (let index = 0; index < targets.length; index++) {
+    const target = targets[index]!;
+    const { failurePolicy, retries, hedgeAfterMs } = target.modelPlan;
     for (let retry = 0; ; retry++) {
-      if (health) {
-        const admitted = health.admit(target);
-        if (!(typeof admitted === 'boolean' ? admitted : await admitted)) {
-          skipped ??= target;
-          break; // circuit open: no call, no attempt; the next target
+      if (health && !(await admitted(health, target))) {
+        skipped ??= target;
+        break; // circuit open: no call, no attempt; the next target
+      }
+      let outcome: Outcome<T>;
+      const partner = retry === 0 && hedgeAfterMs !== undefined ? targets[index + 1] : undefined;
+      if (partner) {
+        outcome = await hedged(state, target, partner, hedgeAfterMs!, call, options);
+        if (outcome.partnerTried) index++; // the partner had its turn
+      } else {
+        outcome = await settle(runAttempt(state, target, state.signal, call, options));
+      }
+      if (outcome.ok) return outcome.value;
+      const error = outcome.error;
+      lastError = error;
+      if (state.signal.aborted) throw deadlineOrClientError(state.signal, error);
+      if (!outcome.partnerTried && retry < retries && shouldRetry(failurePolicy, error)) {
+        const waitMs = retryDelayMs(retry, error.retryAfterS, options.random);
+        const fits = waitMs !== undefined && (deadlineAt === undefined || performance.now() + waitMs < deadlineAt);
+        if (fits) {
+          await sleepUnlessAborted(waitMs, state.signal);
+          if (state.signal.aborted) throw deadlineOrClientError(state.signal, error);
+          continue;
         }
       }
-      const attempt: AttemptRecord = { provider: target.provider.config.name, model: target.model, startedAt: performance.now() };
-      state.attempts.push(attempt);
-      state.served = target;
-      book?.started(target);
-      try {
-        const result = await call(target);
-        attempt.durationMs = performance.now() - attempt.startedAt;
-        book?.succeeded(target, attempt.durationMs);
-        health?.record(target, true);
-        if (!options.holdServed) book?.ended(target);
-        return result;
-      } catch (thrown) {
-        const error = toGatewayError(thrown);
-        attempt.durationMs = performance.now() - attempt.startedAt;
-        attempt.error = error;
-        attempt.status = error.upstreamStatus;
-        book?.ended(target);
-        if (health) {
-          const against = countsAgainstTarget(error, state.signal);
-          health.record(target, against === undefined ? undefined : !against);
-        }
-        lastError = error;
-        if (state.signal.aborted) throw deadlineOrClientError(state.signal, error);
-        if (retry < retries && shouldRetry(failurePolicy, error)) {
-          const waitMs = retryDelayMs(retry, error.retryAfterS, options.random);
-          const fits = waitMs !== undefined && (deadlineAt === undefined || performance.now() + waitMs < deadlineAt);
-          if (fits) {
-            await sleepUnlessAborted(waitMs, state.signal);
-            if (state.signal.aborted) throw deadlineOrClientError(state.signal, error);
-            continue;
-          }
-        }
-        if (!shouldFallOver(failurePolicy, error)) throw error;
-        break;
-      }
+      if (!shouldFallOver(failurePolicy, error)) throw error;
+      break;
     }
   }
   if (lastError) throw lastError;
   if (skipped) throw await circuitOpenError(skipped, health!);
   throw new GatewayError('model_not_found', 'the model has no usable target', { param: 'model' });
+}
+
+/** One upstream call; `signal` is what aborts this call (the request's link, or a hedge's own). */
+export type AttemptCall<T> = (target: TargetPlan, signal: AbortLink) => Promise<T>;
+
+type Outcome<T> = { ok: true; value: T; partnerTried?: boolean } | { ok: false; error: GatewayError; partnerTried?: boolean };
+
+function admitted(health: HealthStore, target: TargetPlan): boolean | Promise<boolean> {
+  return health.admit(target);
+}
+
+async function settle<T>(pending: Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await pending };
+  } catch (error) {
+    return { ok: false, error: toGatewayError(error) };
+  }
+}
+
+/** Makes one call and records it: the attempt, in-flight and latency stats, the breaker outcome. */
+async function runAttempt<T>(state: AttemptState, target: TargetPlan, signal: AbortLink, call: AttemptCall<T>, options: AttemptOptions): Promise<T> {
+  const { book, health } = options;
+  const attempt: AttemptRecord = { provider: target.provider.config.name, model: target.model, startedAt: performance.now() };
+  state.attempts.push(attempt);
+  state.served = target;
+  book?.started(target);
+  try {
+    const result = await call(target, signal);
+    attempt.durationMs = performance.now() - attempt.startedAt;
+    book?.succeeded(target, attempt.durationMs);
+    health?.record(target, true);
+    if (!options.holdServed) book?.ended(target);
+    return result;
+  } catch (thrown) {
+    const error = toGatewayError(thrown);
+    attempt.durationMs = performance.now() - attempt.startedAt;
+    attempt.error = error;
+    attempt.status = error.upstreamStatus;
+    book?.ended(target);
+    if (health) {
+      const against = countsAgainstTarget(error, signal);
+      health.record(target, against === undefined ? undefined : !against);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Hedging: call `target`; if it has not answered after `afterMs`, call `partner` too. The first
+ * answer wins and the other call is aborted; both count as attempts. If the first call fails
+ * before the hedge starts, that failure is returned as usual (retries and falling over apply).
+ */
+async function hedged<T>(
+  state: AttemptState,
+  target: TargetPlan,
+  partner: TargetPlan,
+  afterMs: number,
+  call: AttemptCall<T>,
+  options: AttemptOptions,
+): Promise<Outcome<T>> {
+  const firstLink = childLink(state.signal);
+  const first = settle(runAttempt(state, target, firstLink, call, options));
+  let timer: NodeJS.Timeout | undefined;
+  const hedgeDue = new Promise<'hedge'>((resolve) => (timer = setTimeout(() => resolve('hedge'), afterMs)));
+  const early = await Promise.race([first, hedgeDue]);
+  clearTimeout(timer);
+  if (early !== 'hedge') return early;
+  if (options.health && !(await admitted(options.health, partner))) return first;
+
+  const secondLink = childLink(state.signal);
+  const second = settle(runAttempt(state, partner, secondLink, call, options));
+  // Resolves with the first success, or undefined once both calls failed.
+  const winner = await new Promise<{ outcome: Outcome<T>; loser: AbortLink; target: TargetPlan } | undefined>((resolve) => {
+    let failed = 0;
+    const settled = (outcome: Outcome<T>, loser: AbortLink, of: TargetPlan): void => {
+      if (outcome.ok) resolve({ outcome, loser, target: of });
+      else if (++failed === 2) resolve(undefined);
+    };
+    void first.then((outcome) => settled(outcome, secondLink, target));
+    void second.then((outcome) => settled(outcome, firstLink, partner));
+  });
+  if (!winner) return { ...(await second), partnerTried: true };
+  winner.loser.abort(new Error('lost a hedged race'));
+  state.served = winner.target;
+  return { ...winner.outcome, partnerTried: true };
 }
 
 /**

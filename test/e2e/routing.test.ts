@@ -46,6 +46,7 @@ models:
   sticky-users: { routing: weighted, sticky: user, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
   sticky-chat: { routing: round-robin, sticky: conversation, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
   solo-a: { retries: 0, targets: [{ provider: a, model: gpt-a }] }
+  hedged: { hedge_after_ms: 100, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
   cheapest:
     routing: lowest-cost
     targets:
@@ -276,6 +277,43 @@ models:
     assert.equal(unknown.status, 400);
     assert.match(unknown.json.error.message, /x-switchyard-fallbacks: unknown model "nope"/);
     assert.equal(unknown.json.error.param, 'x-switchyard-fallbacks');
+  });
+
+  test('hedging: a slow first target is raced by the next one after hedge_after_ms; the loser is aborted', async () => {
+    a.script = { delayMs: 1500, text: 'slow a' };
+    b.script = { text: 'quick b' };
+    const started = Date.now();
+    const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('hedged'));
+    assert.equal(reply.status, 200, reply.text);
+    assert.ok(Date.now() - started < 800, `took ${Date.now() - started} ms`);
+    assert.equal(reply.json.choices[0].message.content, 'quick b');
+    assert.equal(reply.headers.get('x-switchyard-provider'), 'b');
+    assert.equal(reply.headers.get('x-switchyard-attempts'), '2', 'both calls count');
+    await waitFor(() => a.aborted.length === 1);
+  });
+
+  test('hedging streams: the race is won by the first byte, not the headers', async () => {
+    a.script = { firstChunkDelayMs: 1500, text: 'slow a' };
+    b.script = { text: 'quick b' };
+    const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('hedged', { stream: true }));
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.headers.get('x-switchyard-provider'), 'b');
+    assert.match(reply.text, /"content":"quic"/);
+    await waitFor(() => a.aborted.length === 1);
+  });
+
+  test('hedging: a first target that answers in time is not raced; when both are slow the first still wins', async () => {
+    a.script = { text: 'prompt a' };
+    const fast = await postJson(`${gateway.url}/v1/chat/completions`, ask('hedged'));
+    assert.equal(fast.headers.get('x-switchyard-attempts'), '1');
+    assert.equal(b.requests.length, 0);
+
+    a.script = { delayMs: 250, text: 'a' };
+    b.script = { delayMs: 600, text: 'b' };
+    const both = await postJson(`${gateway.url}/v1/chat/completions`, ask('hedged'));
+    assert.equal(both.headers.get('x-switchyard-provider'), 'a');
+    assert.equal(both.headers.get('x-switchyard-attempts'), '2');
+    await waitFor(() => b.aborted.length === 1);
   });
 
   test('lowest-cost sends traffic to the cheaper target and falls back to the other', async () => {

@@ -31,7 +31,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
       });
       // A/B: a weighted model's pick is the request's variant (sticky users keep theirs).
       if (targets[0]?.modelPlan.routing === 'weighted') headers['x-switchyard-variant'] = ctx.variant = targets[0].key;
-      const outcome = await attemptTargets(ctx, targets, (target) => openChat(context, target), {
+      const outcome = await attemptTargets(ctx, targets, (target, signal) => openChat(context, target, signal), {
         book,
         health: input.runtime.health,
         // A stream keeps its target busy until the last byte (least-busy counts it).

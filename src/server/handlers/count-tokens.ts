@@ -12,8 +12,9 @@ import { attemptTargets, type AttemptState } from '../../routing/attempt.js';
 import { resolveTargets } from '../../routing/resolve.js';
 import { parseJsonObject, readRequestBody } from '../body.js';
 import { sendError, sendJson } from '../respond.js';
-import type { Handler, HandlerInput } from '../types.js';
+import type { Handler } from '../types.js';
 import { describeServed } from './chat.js';
+import type { AbortLink } from '../../upstream/abort.js';
 
 /**
  * POST /v1/messages/count_tokens. Providers that count (Anthropic) are asked; for the others the
@@ -29,7 +30,7 @@ export const countTokensHandler: Handler = async (input) => {
     const target = targets[0]!;
     let count: number;
     if (target.provider.buildCountTokensRequest && target.provider.parseCountTokensResponse) {
-      count = await attemptTargets(state, [target], (chosen) => countUpstream(chosen, request, input));
+      count = await attemptTargets(state, [target], (chosen, signal) => countUpstream(chosen, request, signal));
       headers['x-switchyard-token-count'] = 'provider';
     } else {
       state.served = target;
@@ -44,10 +45,10 @@ export const countTokensHandler: Handler = async (input) => {
   }
 };
 
-async function countUpstream(target: TargetPlan, request: ChatRequest, input: HandlerInput): Promise<number> {
+async function countUpstream(target: TargetPlan, request: ChatRequest, signal: AbortLink): Promise<number> {
   const { provider, model } = target;
   const upstream = await provider.buildCountTokensRequest!(request, model);
-  return provider.parseCountTokensResponse!(await callProviderJson(provider, upstream, input.signal));
+  return provider.parseCountTokensResponse!(await callProviderJson(provider, upstream, signal));
 }
 
 /** Tokens of every text the model would read: messages, tool calls and results, tool definitions. */

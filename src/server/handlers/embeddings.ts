@@ -7,8 +7,9 @@ import { attemptTargets, type AttemptState } from '../../routing/attempt.js';
 import { parseFallbackHeader, resolveTargets } from '../../routing/resolve.js';
 import { parseJsonObject, readRequestBody } from '../body.js';
 import { sendError, sendJson } from '../respond.js';
-import type { Handler, HandlerInput } from '../types.js';
+import type { Handler } from '../types.js';
 import { describeServed } from './chat.js';
+import type { AbortLink } from '../../upstream/abort.js';
 
 /** POST /v1/embeddings (OpenAI format) against any provider that embeds. */
 export const embeddingsHandler: Handler = async (input) => {
@@ -22,7 +23,7 @@ export const embeddingsHandler: Handler = async (input) => {
       book,
       fallbacks: parseFallbackHeader(input.plan, input.request.headers['x-switchyard-fallbacks']),
     });
-    const response = await attemptTargets(state, targets, (target) => embedWith(target, request, input), {
+    const response = await attemptTargets(state, targets, (target, signal) => embedWith(target, request, signal), {
       book,
       health: input.runtime.health,
     });
@@ -34,7 +35,7 @@ export const embeddingsHandler: Handler = async (input) => {
   }
 };
 
-async function embedWith(target: TargetPlan, request: EmbeddingsRequest, input: HandlerInput): Promise<EmbeddingsResponse> {
+async function embedWith(target: TargetPlan, request: EmbeddingsRequest, signal: AbortLink): Promise<EmbeddingsResponse> {
   const { provider, model } = target;
   if (provider.local?.embed) return provider.local.embed(request, model);
   if (!provider.buildEmbeddingsRequest || !provider.parseEmbeddingsResponse) {
@@ -43,6 +44,6 @@ async function embedWith(target: TargetPlan, request: EmbeddingsRequest, input: 
     });
   }
   const upstream = await provider.buildEmbeddingsRequest(request, model);
-  const parsed = await callProviderJson(provider, upstream, input.signal);
+  const parsed = await callProviderJson(provider, upstream, signal);
   return provider.parseEmbeddingsResponse(parsed, model, request);
 }
