@@ -32,6 +32,7 @@ export interface ModelPlan {
   timeoutMs?: number;
   firstTokenTimeoutMs?: number;
   hedgeAfterMs?: number;
+  resumeStreams: boolean;
 }
 
 /**
@@ -98,6 +99,7 @@ export function compilePlan(config: Config, source: string, env: NodeJS.ProcessE
       ...(entry.timeout_ms !== undefined && { timeoutMs: entry.timeout_ms }),
       ...(entry.first_token_timeout_ms !== undefined && { firstTokenTimeoutMs: entry.first_token_timeout_ms }),
       ...(entry.hedge_after_ms !== undefined && { hedgeAfterMs: entry.hedge_after_ms }),
+      resumeStreams: entry.resume_streams,
     };
     for (const target of entry.targets) {
       const provider = providers.get(target.provider);

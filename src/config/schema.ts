@@ -63,6 +63,8 @@ export const modelSchema = z.strictObject({
   timeout_ms: positiveInt.optional(),
   first_token_timeout_ms: positiveInt.optional(),
   hedge_after_ms: positiveInt.optional(),
+  /** Continue a stream cut mid-way on the next target, spliced into the same client stream. */
+  resume_streams: z.boolean().default(false),
 });
 
 const limitsSchema = z.strictObject({

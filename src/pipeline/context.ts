@@ -60,6 +60,8 @@ export class RequestContext {
   served?: TargetPlan;
   /** A weighted model's pick for this request (`provider/model`), for A/B analysis. */
   variant?: string;
+  /** Targets after the one that answered, for `resume_streams` (set once routing has chosen). */
+  resumeTargets: readonly TargetPlan[] = [];
   usage?: Usage;
   /** performance.now() when the first upstream body byte arrived. */
   firstByteAt?: number;

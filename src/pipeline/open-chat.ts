@@ -10,6 +10,7 @@ import { readBody, transportError, type UpstreamResponse } from '../upstream/htt
 import { callProvider, parseProviderJson } from './upstream-call.js';
 import type { RequestContext } from './context.js';
 import { observeEvent } from './observe.js';
+import { resumableSource } from './resume.js';
 
 /** What the client gets from one successful upstream call. */
 export type ChatOutcome =
@@ -26,8 +27,10 @@ export async function openChat(ctx: RequestContext, target: TargetPlan, signal: 
   const { stream } = ctx.envelope;
   if (provider.local) return openLocal(ctx, provider, model);
 
+  // A resumable stream must be decoded to know what text the client already has.
+  const resumable = stream && target.modelPlan.resumeStreams;
   const passthrough =
-    !ctx.rewritten && provider.nativeDialect === ctx.dialect.name && provider.buildPassthroughRequest !== undefined;
+    !ctx.rewritten && !resumable && provider.nativeDialect === ctx.dialect.name && provider.buildPassthroughRequest !== undefined;
   // The gateway meters every stream: ask for usage on the client's behalf, and hide it from them again.
   let hideUsage = false;
   let payload: string | Buffer | undefined;
@@ -66,6 +69,7 @@ export async function openChat(ctx: RequestContext, target: TargetPlan, signal: 
     return { kind: 'complete', payload: JSON.stringify(ctx.dialect.encodeChatResponse(ir)) };
   }
   if (passthrough) return { kind: 'stream', source: passthroughSource(ctx, provider, model, response, hideUsage) };
+  if (resumable) return { kind: 'stream', source: resumableSource(ctx, provider, model, response.body, encoderFor(ctx, model)) };
   return { kind: 'stream', source: translatedSource(ctx, provider, model, response, encoderFor(ctx, model)) };
 }
 

@@ -74,7 +74,7 @@ export function lookupModel(plan: Plan, name: string): ModelPlan | undefined {
   const provider = plan.providers.get(name.slice(0, slash));
   const model = name.slice(slash + 1);
   if (!provider || !model) return undefined;
-  const direct: ModelPlan = { name, routing: 'fallback', targets: [], retries: 1, failurePolicy: {}, fallbacks: [] };
+  const direct: ModelPlan = { name, routing: 'fallback', targets: [], retries: 1, failurePolicy: {}, fallbacks: [], resumeStreams: false };
   direct.targets.push({ key: `${provider.config.name}/${model}`, modelPlan: direct, provider, model, weight: 1 });
   return direct;
 }

@@ -6,7 +6,7 @@ import { LATENCY_EXPLORATION, orderTargets, weightedOrder } from './strategies.j
 import { TargetStatsBook } from './target-stats.js';
 
 function model(routing: ModelPlan['routing'], specs: Array<Partial<TargetPlan> & { name: string }>): ModelPlan {
-  const plan: ModelPlan = { name: `m-${routing}`, routing, targets: [], retries: 1, failurePolicy: {}, fallbacks: [] };
+  const plan: ModelPlan = { name: `m-${routing}`, routing, targets: [], retries: 1, failurePolicy: {}, fallbacks: [], resumeStreams: false };
   for (const spec of specs) {
     const provider = { config: { name: spec.name } } as unknown as Provider;
     plan.targets.push({ key: `${plan.name}-${spec.name}/x`, modelPlan: plan, provider, model: 'x', weight: spec.weight ?? 1, ...(spec.pricing && { pricing: spec.pricing }) });

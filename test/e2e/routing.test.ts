@@ -47,6 +47,7 @@ models:
   sticky-chat: { routing: round-robin, sticky: conversation, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
   solo-a: { retries: 0, targets: [{ provider: a, model: gpt-a }] }
   hedged: { hedge_after_ms: 100, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
+  resumable: { resume_streams: true, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
   cheapest:
     routing: lowest-cost
     targets:
@@ -314,6 +315,53 @@ models:
     assert.equal(both.headers.get('x-switchyard-provider'), 'a');
     assert.equal(both.headers.get('x-switchyard-attempts'), '2');
     await waitFor(() => b.aborted.length === 1);
+  });
+
+  test('resume_streams: a stream cut mid-way is continued by the next target in the same client stream', async () => {
+    a.script = { text: 'The quick brown fox', chunkChars: 4, failAfterChunks: 3, failMode: 'disconnect' };
+    b.script = { text: 'k brown fox jumps.', chunkChars: 4 };
+    const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('resumable', { stream: true }));
+    assert.equal(reply.status, 200);
+    const chunks = reply.text
+      .split('\n\n')
+      .filter((frame) => frame.startsWith('data: {'))
+      .map((frame) => JSON.parse(frame.slice(6)));
+    const text = chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? '').join('');
+    assert.equal(text, 'The quick brown fox jumps.');
+    assert.equal(new Set(chunks.map((chunk) => chunk.id)).size, 1, 'one message for the client');
+    assert.equal(chunks.filter((chunk) => chunk.choices[0]?.delta?.role === 'assistant').length, 1);
+    assert.equal(chunks.at(-1).choices[0].finish_reason, 'stop');
+    assert.match(reply.text, /data: \[DONE\]\n\n$/);
+    assert.doesNotMatch(reply.text, /"error"/);
+    // The continuation request carried the partial answer and the instruction to go on.
+    const messages = b.requests[0]!.json.messages;
+    assert.deepEqual(messages.at(-2), { role: 'assistant', content: 'The quic' }, 'role chunk + 2 pieces before the cut');
+    assert.match(messages.at(-1).content, /Continue it exactly where it stopped/);
+  });
+
+  test('resume_streams through /v1/messages: one message_start, the text spliced, one message_stop', async () => {
+    a.script = { text: 'The quick brown fox', chunkChars: 4, failAfterChunks: 3, failMode: 'disconnect' };
+    b.script = { text: 'k brown fox jumps.', chunkChars: 4 };
+    const reply = await postJson(`${gateway.url}/v1/messages`, { model: 'resumable', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    const events = [...reply.text.matchAll(/^event: (\w+)$/gm)].map((match) => match[1]);
+    assert.equal(events.filter((event) => event === 'message_start').length, 1);
+    assert.equal(events.at(-1), 'message_stop');
+    assert.ok(!events.includes('error'), reply.text);
+    const text = [...reply.text.matchAll(/"text":"([^"]*)"/g)].map((match) => match[1]).join('');
+    assert.equal(text, 'The quick brown fox jumps.');
+  });
+
+  test('resume_streams: without a continuation the stream ends with an error event; off, no resume is tried', async () => {
+    a.script = { text: 'The quick brown fox', chunkChars: 4, failAfterChunks: 2, failMode: 'disconnect' };
+    b.script = { error: { status: 503, message: 'b is down too' } };
+    const failed = await postJson(`${gateway.url}/v1/chat/completions`, ask('resumable', { stream: true }));
+    assert.match(failed.text, /"error"/, failed.text);
+    assert.doesNotMatch(failed.text, /\[DONE\]/);
+
+    b.requests.length = 0;
+    const plain = await postJson(`${gateway.url}/v1/chat/completions`, ask('pair', { stream: true }));
+    assert.doesNotMatch(plain.text, /\[DONE\]/, 'a pass-through stream just ends where the upstream broke');
+    assert.equal(b.requests.length, 0, 'no resume without resume_streams');
   });
 
   test('lowest-cost sends traffic to the cheaper target and falls back to the other', async () => {

@@ -38,6 +38,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
         holdServed: true,
       });
       servedStillInFlight = true;
+      if (ctx.served?.modelPlan.resumeStreams) ctx.resumeTargets = targets.slice(targets.indexOf(ctx.served) + 1);
       describeServed(ctx, headers);
       if (outcome.kind === 'complete') sendJson(input.response, 200, headers, outcome.payload);
       else await streamFrames(input.response, headers, outcome.source);
