@@ -47,12 +47,18 @@ export async function openChat(ctx: RequestContext, target: TargetPlan, signal: 
     : provider.buildChatRequest(ctx.request, model);
   // Only signing providers (Bedrock) build asynchronously; don't spend a microtask on the rest.
   const upstreamRequest = built instanceof Promise ? await built : built;
-  // A stream "answers" at its first byte when that matters: a first-token deadline, or hedging.
+  // A stream "answers" at its first byte: until then nothing reached the client, so a stall (with a
+  // first-token deadline), a lost hedge race or a connection dropped before any byte can still fall over.
   const { firstTokenTimeoutMs, hedgeAfterMs } = target.modelPlan;
-  const response =
-    stream && (firstTokenTimeoutMs !== undefined || hedgeAfterMs !== undefined)
-      ? await callUntilFirstByte(signal, provider, upstreamRequest, firstTokenTimeoutMs)
-      : await callProvider(provider, upstreamRequest, signal);
+  let response: UpstreamResponse;
+  if (stream && (firstTokenTimeoutMs !== undefined || hedgeAfterMs !== undefined)) {
+    response = await callUntilFirstByte(signal, provider, upstreamRequest, firstTokenTimeoutMs);
+  } else {
+    response = await callProvider(provider, upstreamRequest, signal);
+    if (stream) await response.body.ready();
+  }
+  const droppedEarly = stream ? response.body.failedEmpty() : undefined;
+  if (droppedEarly !== undefined) throw transportError(droppedEarly, provider.config.name, signal);
   ctx.status = response.status;
 
   if (!stream) {

@@ -7,6 +7,7 @@ import { retryDelayMs } from './backoff.js';
 import { shouldFallOver, shouldRetry } from './failure-policy.js';
 import type { TargetStatsBook } from './target-stats.js';
 import type { HealthStore } from './health/store.js';
+import type { Logger } from '../telemetry/logger.js';
 
 /** What the attempt loop needs of a request: its abort link and where to record attempts. */
 export interface AttemptState {
@@ -243,4 +244,27 @@ function sleepUnlessAborted(ms: number, signal: AbortLink): Promise<void> {
     const timer = setTimeout(done, ms);
     const stop = onAbort(signal, done);
   });
+}
+
+/**
+ * Logs a request's upstream calls when any of them failed (retries, fallbacks, a hedge's loser):
+ * one line with every attempt and its error, so an operator sees why a request took the path it
+ * did. Requests whose single call succeeded log nothing here.
+ */
+export function logFailedAttempts(logger: Logger, requestId: string, model: string, attempts: readonly AttemptRecord[]): void {
+  if (!attempts.some((attempt) => attempt.error !== undefined)) return;
+  logger.warn(
+    {
+      requestId,
+      model,
+      attempts: attempts.map((attempt) => ({
+        provider: attempt.provider,
+        model: attempt.model,
+        ms: attempt.durationMs === undefined ? undefined : Math.round(attempt.durationMs),
+        ...(attempt.status !== undefined && { status: attempt.status }),
+        ...(attempt.error && { error: attempt.error.code, message: attempt.error.message }),
+      })),
+    },
+    'upstream attempts failed',
+  );
 }

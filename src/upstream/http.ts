@@ -162,6 +162,11 @@ class Exchange implements Dispatcher.DispatchHandler {
     return new Promise((resolve) => (this.#readyWaiter = resolve));
   }
 
+  /** The transport error, when the body failed before delivering a single chunk. */
+  failedEmpty(): unknown {
+    return this.state === 'failed' && this.#pending.length === 0 && this.#consumer === undefined ? this.#failure : undefined;
+  }
+
   #wakeReadyWaiter(): void {
     const waiter = this.#readyWaiter;
     this.#readyWaiter = undefined;
@@ -232,6 +237,11 @@ export class UpstreamBody {
   /** Resolves when the first chunk has arrived or the body is over: how a stream's first token is awaited. */
   ready(): Promise<void> {
     return this.#exchange.ready();
+  }
+
+  /** After `ready`: the error that ended the body before its first chunk, if that is what happened. */
+  failedEmpty(): unknown {
+    return this.#exchange.failedEmpty();
   }
 
   /** Delivers every chunk, then `end` or `error`, to `consumer`. Call once. */

@@ -132,6 +132,17 @@ models:
     assert.equal(reply.headers.get('x-switchyard-provider'), 'b');
   });
 
+  test('a stream whose connection drops after the headers but before any byte falls over', async () => {
+    a.script = { firstChunkDelayMs: 30, failAfterChunks: 0, failMode: 'disconnect' };
+    b.script = { text: 'steady' };
+    const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('pair', { stream: true }));
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers.get('x-switchyard-provider'), 'b');
+    assert.equal(reply.headers.get('x-switchyard-attempts'), '3', 'a twice (retryable), then b');
+    assert.match(reply.text, /"content":"stea"/);
+    assert.match(reply.text, /data: \[DONE\]/);
+  });
+
   test('first_token_timeout_ms does not apply to non-streaming requests', async () => {
     a.script = { delayMs: 400, text: 'slow but whole' };
     const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('first-token'));

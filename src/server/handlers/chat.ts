@@ -3,7 +3,7 @@ import { toGatewayError } from '../../errors/gateway-error.js';
 import { RequestContext } from '../../pipeline/context.js';
 import { applyPolicies, runTaps } from '../../pipeline/lifecycle.js';
 import { openChat } from '../../pipeline/open-chat.js';
-import { attemptTargets } from '../../routing/attempt.js';
+import { attemptTargets, logFailedAttempts } from '../../routing/attempt.js';
 import { parseFallbackHeader, resolveTargets } from '../../routing/resolve.js';
 import { parseJsonObject, readRequestBody } from '../body.js';
 import { sendError, sendJson, streamFrames } from '../respond.js';
@@ -53,6 +53,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
       else input.response.end();
     } finally {
       if (servedStillInFlight) input.runtime.targetStats.ended(ctx!.served!);
+      if (ctx) logFailedAttempts(input.runtime.logger, input.requestId, ctx.envelope.model, ctx.attempts);
       if (ctx) runTaps(ctx, input.runtime.taps, (tap, error) => input.runtime.logger.error({ err: error, tap }, 'tap failed'));
     }
   };

@@ -3,7 +3,7 @@ import type { TargetPlan } from '../../config/plan.js';
 import { openaiChatDialect } from '../../dialects/openai-chat/index.js';
 import { GatewayError, toGatewayError } from '../../errors/gateway-error.js';
 import { callProviderJson } from '../../pipeline/upstream-call.js';
-import { attemptTargets, type AttemptState } from '../../routing/attempt.js';
+import { attemptTargets, logFailedAttempts, type AttemptState } from '../../routing/attempt.js';
 import { parseFallbackHeader, resolveTargets } from '../../routing/resolve.js';
 import { parseJsonObject, readRequestBody } from '../body.js';
 import { sendError, sendJson } from '../respond.js';
@@ -32,6 +32,8 @@ export const embeddingsHandler: Handler = async (input) => {
   } catch (thrown) {
     describeServed(state, headers);
     sendError(input.response, toGatewayError(thrown), (e) => openaiChatDialect.encodeError(e), headers);
+  } finally {
+    logFailedAttempts(input.runtime.logger, input.requestId, 'embeddings', state.attempts);
   }
 };
 
