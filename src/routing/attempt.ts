@@ -76,23 +76,34 @@ async function attemptInOrder<T>(
     const target = targets[index]!;
     const { failurePolicy, retries, hedgeAfterMs } = target.modelPlan;
     for (let retry = 0; ; retry++) {
-      if (health && !(await admitted(health, target))) {
-        skipped ??= target;
-        break; // circuit open: no call, no attempt; the next target
+      if (health) {
+        // Answered from memory (sync) except when claiming a shared half-open probe: no await then.
+        const verdict = health.admit(target);
+        if (verdict !== true && !(verdict !== false && (await verdict))) {
+          skipped ??= target;
+          break; // circuit open: no call, no attempt; the next target
+        }
       }
-      let outcome: Outcome<T>;
+      let error: GatewayError;
+      let partnerTried = false;
       const partner = retry === 0 && hedgeAfterMs !== undefined ? targets[index + 1] : undefined;
       if (partner) {
-        outcome = await hedged(state, target, partner, hedgeAfterMs!, call, options);
-        if (outcome.partnerTried) index++; // the partner had its turn
+        const outcome = await hedged(state, target, partner, hedgeAfterMs!, call, options);
+        if (outcome.ok) return outcome.value;
+        error = outcome.error;
+        partnerTried = outcome.partnerTried === true;
+        if (partnerTried) index++; // the partner had its turn
       } else {
-        outcome = await settle(runAttempt(state, target, state.signal, call, options));
+        // The common path: no outcome object, no extra async frame.
+        try {
+          return await runAttempt(state, target, state.signal, call, options);
+        } catch (thrown) {
+          error = toGatewayError(thrown);
+        }
       }
-      if (outcome.ok) return outcome.value;
-      const error = outcome.error;
       lastError = error;
       if (state.signal.aborted) throw deadlineOrClientError(state.signal, error);
-      if (!outcome.partnerTried && retry < retries && shouldRetry(failurePolicy, error)) {
+      if (!partnerTried && retry < retries && shouldRetry(failurePolicy, error)) {
         const waitMs = retryDelayMs(retry, error.retryAfterS, options.random);
         const fits = waitMs !== undefined && (deadlineAt === undefined || performance.now() + waitMs < deadlineAt);
         if (fits) {
@@ -114,10 +125,6 @@ async function attemptInOrder<T>(
 export type AttemptCall<T> = (target: TargetPlan, signal: AbortLink) => Promise<T>;
 
 type Outcome<T> = { ok: true; value: T; partnerTried?: boolean } | { ok: false; error: GatewayError; partnerTried?: boolean };
-
-function admitted(health: HealthStore, target: TargetPlan): boolean | Promise<boolean> {
-  return health.admit(target);
-}
 
 async function settle<T>(pending: Promise<T>): Promise<Outcome<T>> {
   try {
@@ -175,7 +182,7 @@ async function hedged<T>(
   const early = await Promise.race([first, hedgeDue]);
   clearTimeout(timer);
   if (early !== 'hedge') return early;
-  if (options.health && !(await admitted(options.health, partner))) return first;
+  if (options.health && !(await options.health.admit(partner))) return first;
 
   const secondLink = childLink(state.signal);
   const second = settle(runAttempt(state, partner, secondLink, call, options));
