@@ -19,6 +19,7 @@ export interface TargetPlan {
   weight: number;
   pricing?: { input_per_mtok: number; output_per_mtok: number; cached_input_per_mtok?: number | undefined };
   maxOutputTokens?: number;
+  contextWindow?: number;
 }
 
 export interface ModelPlan {
@@ -112,6 +113,7 @@ export function compilePlan(config: Config, source: string, env: NodeJS.ProcessE
         weight: target.weight,
         ...(target.pricing && { pricing: target.pricing }),
         ...(target.max_output_tokens !== undefined && { maxOutputTokens: target.max_output_tokens }),
+        ...(target.context_window !== undefined && { contextWindow: target.context_window }),
       });
     }
     models.set(name, model);

@@ -43,6 +43,8 @@ export const targetSchema = z.strictObject({
   weight: z.number().positive().default(1),
   pricing: pricingSchema.optional(),
   max_output_tokens: positiveInt.optional(),
+  /** Tokens the upstream model accepts; after a context-length failure, smaller or equal windows are skipped. */
+  context_window: positiveInt.optional(),
 });
 
 export const ROUTING_STRATEGIES = ['fallback', 'weighted', 'round-robin', 'least-latency', 'least-busy', 'lowest-cost'] as const;

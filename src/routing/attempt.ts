@@ -72,9 +72,12 @@ async function attemptInOrder<T>(
   const { health } = options;
   let lastError: GatewayError | undefined;
   let skipped: TargetPlan | undefined;
+  // After a context-length failure: the window that was too small, when the config names it.
+  let tooSmallWindow: number | undefined;
   for (let index = 0; index < targets.length; index++) {
     const target = targets[index]!;
     const { failurePolicy, retries, hedgeAfterMs } = target.modelPlan;
+    if (tooSmallWindow !== undefined && target.contextWindow !== undefined && target.contextWindow <= tooSmallWindow) continue;
     for (let retry = 0; ; retry++) {
       if (health) {
         // Answered from memory (sync) except when claiming a shared half-open probe: no await then.
@@ -113,6 +116,9 @@ async function attemptInOrder<T>(
         }
       }
       if (!shouldFallOver(failurePolicy, error)) throw error;
+      if (error.code === 'context_length_exceeded' && target.contextWindow !== undefined) {
+        tooSmallWindow = Math.max(tooSmallWindow ?? 0, target.contextWindow);
+      }
       break;
     }
   }

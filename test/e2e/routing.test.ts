@@ -29,6 +29,7 @@ describe('routing and resilience', () => {
     gateway = await startTestGateway(`
 circuit_breaker: { consecutive_failures: 1000, min_requests: 1000 }
 providers:
+  mock: { type: mock }
   a: { type: openai, base_url: "${a.url}", api_key: sk-a }
   b: { type: openai, base_url: "${b.url}", api_key: sk-b }
 models:
@@ -48,6 +49,11 @@ models:
   solo-a: { retries: 0, targets: [{ provider: a, model: gpt-a }] }
   hedged: { hedge_after_ms: 100, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
   resumable: { resume_streams: true, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
+  long-context:
+    targets:
+      - { provider: a, model: gpt-a, context_window: 8000 }
+      - { provider: b, model: gpt-b, context_window: 8000 }
+      - { provider: mock, model: echo, context_window: 200000 }
   cheapest:
     routing: lowest-cost
     targets:
@@ -170,6 +176,15 @@ models:
     assert.match(refused.json.error.message, /temperature/);
     assert.equal(refused.headers.get('x-switchyard-attempts'), '1');
     assert.equal(b.requests.length, 1, 'only the context-length case reached b');
+  });
+
+  test('after a context-length failure, targets with a window no larger are skipped', async () => {
+    a.script = { error: { status: 400, type: 'context_length_exceeded', message: "This model's maximum context length is 8000 tokens." } };
+    const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('long-context'));
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.headers.get('x-switchyard-provider'), 'mock');
+    assert.equal(reply.headers.get('x-switchyard-attempts'), '2');
+    assert.equal(b.requests.length, 0, 'b has the same 8000-token window');
   });
 
   test('retry_on: [] turns retries off; fallback_on: [] keeps the first target\'s failure', async () => {
