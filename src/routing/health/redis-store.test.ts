@@ -85,3 +85,20 @@ test('concurrent writers lose no outcomes (compare-and-set)', { skip }, async ()
   assert.equal(health.requests, 15);
   assert.ok(Math.abs(health.errorRate - 1 / 3) < 0.001, String(health.errorRate));
 });
+
+test('Redis unreachable: the store keeps deciding on its own outcomes and never throws', async () => {
+  const offline = new RedisHealthStore('redis://127.0.0.1:1', () => settings, { prefix: 'switchyard-test-offline:' });
+  try {
+    const lonely = { key: `prov-${randomUUID()}/model` } as TargetPlan;
+    assert.equal(offline.admit(lonely), true);
+    for (let i = 0; i < 3; i++) offline.record(lonely, false);
+    assert.equal(offline.admit(lonely), false, 'opened locally');
+    await offline.sync();
+    assert.equal((await offline.health(lonely)).state, 'open');
+    assert.notEqual(offline.backend().connection, 'ready');
+    await new Promise((resolve) => setTimeout(resolve, 320));
+    assert.equal(await offline.admit(lonely), true, 'after the cooldown this instance probes by itself');
+  } finally {
+    await offline.close();
+  }
+});
