@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../telemetry/logger.js';
 import { TargetStatsBook } from '../routing/target-stats.js';
 import { MemoryHealthStore, type HealthStore } from '../routing/health/store.js';
 import { RedisHealthStore } from '../routing/health/redis-store.js';
+import { GatewayMetrics } from '../telemetry/metrics.js';
 
 export interface StartOptions {
   config?: string;
@@ -39,7 +40,16 @@ export async function startGateway(options: StartOptions, handleSignals = true):
   const breaker = () => holder.current.breaker;
   const redisUrl = loaded.plan.config.redis;
   const health: HealthStore = redisUrl ? new RedisHealthStore(redisUrl, breaker, { logger }) : new MemoryHealthStore(breaker);
-  const gateway = createGateway({ plan: () => holder.current, logger, policies: [], taps: [], targetStats: new TargetStatsBook(), health });
+  const metrics = new GatewayMetrics();
+  const gateway = createGateway({
+    plan: () => holder.current,
+    logger,
+    policies: [],
+    taps: [metrics.tap()],
+    targetStats: new TargetStatsBook(),
+    health,
+    metrics,
+  });
   const server = loaded.plan.config.server;
   const envPort = process.env.PORT ? Number(process.env.PORT) : undefined;
   const port = options.port ?? envPort ?? server.port;

@@ -13,6 +13,8 @@ export interface AttemptRecord {
   startedAt: number;
   durationMs?: number;
   status?: number;
+  /** The HTTP status the client got (200 once a stream started, whatever happened after). */
+  responseStatus?: number;
   error?: GatewayError;
 }
 
@@ -66,6 +68,8 @@ export class RequestContext {
   /** performance.now() when the first upstream body byte arrived. */
   firstByteAt?: number;
   status?: number;
+  /** The HTTP status the client got (200 once a stream started, whatever happened after). */
+  responseStatus?: number;
   error?: GatewayError;
   #request: ChatRequest | undefined;
 

@@ -7,6 +7,7 @@ import { embeddingsHandler } from './handlers/embeddings.js';
 import { healthHandler, readyHandler } from './handlers/health.js';
 import { modelsHandler } from './handlers/models.js';
 import { adminProvidersHandler } from './handlers/admin-providers.js';
+import { metricsHandler } from './handlers/metrics.js';
 import type { Handler } from './types.js';
 
 export interface Route {
@@ -26,6 +27,7 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map([
   ['/health', { method: 'GET', handler: healthHandler, dialect: openaiChatDialect }],
   ['/health/ready', { method: 'GET', handler: readyHandler, dialect: openaiChatDialect }],
   ['/admin/providers', { method: 'GET', handler: adminProvidersHandler, dialect: openaiChatDialect }],
+  ['/metrics', { method: 'GET', handler: metricsHandler, dialect: openaiChatDialect }],
 ] as Array<[string, Route]>);
 
 /** Paths are also served without the `/v1` prefix, as OpenAI-compatible servers commonly are. */

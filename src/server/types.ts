@@ -5,6 +5,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { RequestPolicy, RequestTap } from '../pipeline/lifecycle.js';
 import type { TargetStatsBook } from '../routing/target-stats.js';
 import type { HealthStore } from '../routing/health/store.js';
+import type { GatewayMetrics } from '../telemetry/metrics.js';
 
 /** What every handler can reach: the current plan (swapped on reload), the logger, the pipeline stages. */
 export interface GatewayRuntime {
@@ -17,6 +18,8 @@ export interface GatewayRuntime {
   readonly targetStats: TargetStatsBook;
   /** Circuit breaker state per target (in process, or shared through Redis). */
   readonly health: HealthStore;
+  /** Prometheus metrics (`GET /metrics`); fed by a tap. */
+  readonly metrics: GatewayMetrics;
 }
 
 /** Per-request values the server computes before a handler runs. */

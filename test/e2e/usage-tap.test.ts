@@ -15,6 +15,7 @@ import type { FakeUpstream } from '../fakes/types.js';
 import { postJson } from './harness.js';
 import { TargetStatsBook } from '../../src/routing/target-stats.js';
 import { MemoryHealthStore } from '../../src/routing/health/store.js';
+import { GatewayMetrics } from '../../src/telemetry/metrics.js';
 
 const USAGE = { input: 21, output: 8 };
 const finished: RequestContext[] = [];
@@ -44,6 +45,7 @@ models:
     taps: [{ name: 'record', record: (ctx) => finished.push(ctx) }],
     targetStats: new TargetStatsBook(),
     health: new MemoryHealthStore(() => plan.breaker),
+    metrics: new GatewayMetrics(),
   });
   await gateway.listen(0, '127.0.0.1');
 });

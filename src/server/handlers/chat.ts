@@ -40,6 +40,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
       servedStillInFlight = true;
       if (ctx.served?.modelPlan.resumeStreams) ctx.resumeTargets = targets.slice(targets.indexOf(ctx.served) + 1);
       describeServed(ctx, headers);
+      ctx.responseStatus = 200;
       if (outcome.kind === 'complete') sendJson(input.response, 200, headers, outcome.payload);
       else await streamFrames(input.response, headers, outcome.source);
     } catch (thrown) {
@@ -49,8 +50,10 @@ export function chatHandler(dialect: ClientDialect): Handler {
         describeServed(ctx, headers);
       }
       if (error.code === 'internal_error') input.runtime.logger.error({ err: thrown, requestId: input.requestId }, 'request failed');
-      if (!input.response.headersSent) sendError(input.response, error, (e) => dialect.encodeError(e), headers);
-      else input.response.end();
+      if (!input.response.headersSent) {
+        if (ctx) ctx.responseStatus = error.status;
+        sendError(input.response, error, (e) => dialect.encodeError(e), headers);
+      } else input.response.end();
     } finally {
       if (servedStillInFlight) input.runtime.targetStats.ended(ctx!.served!);
       if (ctx) logFailedAttempts(input.runtime.logger, input.requestId, ctx.envelope.model, ctx.attempts);
