@@ -63,3 +63,11 @@ test('the sliding window forgets old failures', () => {
   recordOutcome(record, loose, false, 25_000);
   assert.equal(record.state, 'closed', 'one failure in a fresh window is under min_requests');
 });
+
+test('a late success while open (a call already in flight) does not close the circuit', () => {
+  const record = fresh();
+  for (let i = 0; i < 3; i++) recordOutcome(record, settings, false, 0);
+  assert.equal(recordOutcome(record, settings, true, 10), false);
+  assert.equal(record.state, 'open');
+  assert.equal(admit(record, settings, 500), false);
+});

@@ -5,6 +5,7 @@
  * closed ──(N consecutive failures, or error rate ≥ R over the window with ≥ M calls)──▶ open
  * open ──(cooldown elapsed: one probe admitted)──▶ half_open
  * half_open ──(probe succeeded)──▶ closed      half_open ──(probe failed)──▶ open (cooldown again)
+ * Outcomes that arrive while open (calls already in flight) are counted but change nothing.
  */
 
 export type CircuitState = 'closed' | 'open' | 'half_open';
@@ -72,7 +73,9 @@ export function recordOutcome(record: BreakerRecord, settings: BreakerSettings, 
   record.requests++;
   if (ok) {
     record.consecutiveFailures = 0;
-    if (record.state !== 'closed') close(record);
+    // Only the probe decides: a success from a call that was in flight when the circuit opened
+    // (or another instance's) must not close it again at once.
+    if (record.state === 'half_open') close(record);
   } else {
     record.failures++;
     record.consecutiveFailures++;
