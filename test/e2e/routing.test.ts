@@ -101,7 +101,7 @@ models:
     const started = Date.now();
     const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('deadline'));
     assert.equal(reply.status, 200, reply.text);
-    assert.ok(Date.now() - started < 250, `took ${Date.now() - started} ms`);
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms: the 30 s retry-after was not waited`);
     assert.equal(reply.headers.get('x-switchyard-provider'), 'b');
     assert.equal(reply.headers.get('x-switchyard-attempts'), '2');
   });
@@ -312,7 +312,7 @@ models:
     const started = Date.now();
     const reply = await postJson(`${gateway.url}/v1/chat/completions`, ask('hedged'));
     assert.equal(reply.status, 200, reply.text);
-    assert.ok(Date.now() - started < 800, `took ${Date.now() - started} ms`);
+    assert.ok(Date.now() - started < 1400, `took ${Date.now() - started} ms: the 1500 ms target was not waited for`);
     assert.equal(reply.json.choices[0].message.content, 'quick b');
     assert.equal(reply.headers.get('x-switchyard-provider'), 'b');
     assert.equal(reply.headers.get('x-switchyard-attempts'), '2', 'both calls count');
