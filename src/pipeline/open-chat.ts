@@ -10,7 +10,7 @@ import { readBody, transportError, type UpstreamResponse } from '../upstream/htt
 import { callProvider, parseProviderJson } from './upstream-call.js';
 import type { RequestContext } from './context.js';
 import { observeEvent } from './observe.js';
-import { resumableSource } from './resume.js';
+import { translatedSource } from './translated-stream.js';
 
 /** What the client gets from one successful upstream call. */
 export type ChatOutcome =
@@ -75,8 +75,7 @@ export async function openChat(ctx: RequestContext, target: TargetPlan, signal: 
     return { kind: 'complete', payload: JSON.stringify(ctx.dialect.encodeChatResponse(ir)) };
   }
   if (passthrough) return { kind: 'stream', source: passthroughSource(ctx, provider, model, response, hideUsage) };
-  if (resumable) return { kind: 'stream', source: resumableSource(ctx, provider, model, response.body, encoderFor(ctx, model)) };
-  return { kind: 'stream', source: translatedSource(ctx, provider, model, response, encoderFor(ctx, model)) };
+  return { kind: 'stream', source: translatedSource(ctx, provider, model, response.body, encoderFor(ctx, model), resumable) };
 }
 
 /**
@@ -123,8 +122,6 @@ function encoderFor(ctx: RequestContext, model: string): StreamEncoder {
     created: Math.floor(Date.now() / 1000),
   });
 }
-
-
 
 /** Same dialect: the upstream bytes go to the client untouched; an observer only watches them. */
 function passthroughSource(
@@ -176,38 +173,7 @@ function observerFromDecoder(decoder: StreamDecoder): StreamObserver {
   };
 }
 
-/** Cross dialect: upstream events are re-encoded in the client's format as they arrive. */
-function translatedSource(
-  ctx: RequestContext,
-  provider: Provider,
-  model: string,
-  response: UpstreamResponse,
-  encoder: StreamEncoder,
-): FrameSource {
-  const decoder = provider.createStreamDecoder(model);
-  return {
-    pipe: (sink) =>
-      pumpBody(response.body, sink, {
-        onChunk(chunk) {
-          ctx.firstByteAt ??= performance.now();
-          return encodeEvents(ctx, decoder.push(chunk), encoder);
-        },
-        stopped: () => ctx.error !== undefined,
-        onEnd(error) {
-          if (ctx.error) return '';
-          if (error !== undefined) {
-            if (ctx.signal.aborted) return '';
-            ctx.error = transportError(error, provider.config.name);
-            return encoder.error(ctx.error);
-          }
-          const rest = encodeEvents(ctx, decoder.end(), encoder);
-          return ctx.error ? rest : rest + encoder.end();
-        },
-      }),
-  };
-}
-
-/** Encodes a batch of events; an error event ends the stream with the dialect's error frame. */
+/** Encodes a batch of events (in-process providers); an error event ends the stream with the dialect's error frame. */
 function encodeEvents(ctx: RequestContext, events: StreamEvent[], encoder: StreamEncoder): string {
   let out = '';
   for (const event of events) {

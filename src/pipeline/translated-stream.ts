@@ -1,6 +1,6 @@
 import type { TargetPlan } from '../config/plan.js';
 import type { StreamEncoder } from '../dialects/types.js';
-import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
+import { toGatewayError, type GatewayError } from '../errors/gateway-error.js';
 import type { ChatRequest } from '../ir/chat.js';
 import type { StreamDecoder, StreamEvent } from '../ir/stream.js';
 import type { Provider } from '../providers/types.js';
@@ -17,40 +17,39 @@ export const CONTINUE_PROMPT =
 /** What the client has received so far, and whether it can still be continued elsewhere. */
 interface Progress {
   text: string;
-  /** A tool call, reasoning or a second choice has started: no faithful continuation exists. */
+  /** Not resumable, or a tool call, reasoning or a second choice has started: nothing to continue. */
   blocked: boolean;
 }
 
 /**
- * A translated stream that survives its upstream dying mid-way (`resume_streams: true`): when the
- * stream breaks after some text reached the client, the next targets in the request's route are
- * asked, in turn, to continue the partial answer, and their text is spliced into the same client
- * stream (their `start` is dropped, so the client sees one message). Only plain text answers of
- * one choice can be continued; otherwise, or when no target is left, the stream ends with the
- * dialect's error event as usual.
+ * Cross dialect (or resumable) streams: upstream events are decoded and re-encoded in the client's
+ * format as they arrive; an error ends the stream with the dialect's error event.
+ *
+ * With `resumable` (`resume_streams: true`), a stream that breaks after some text reached the client
+ * is continued instead: the next targets in the request's route are asked, in turn, to continue
+ * the partial answer, and their text is spliced into the same client stream (their `start` is
+ * dropped, so the client sees one message). Only plain text answers of one choice can be continued.
  */
-export function resumableSource(
+export function translatedSource(
   ctx: RequestContext,
   provider: Provider,
   model: string,
   body: UpstreamBody,
   encoder: StreamEncoder,
+  resumable: boolean,
 ): FrameSource {
   return {
     pipe: async (sink) => {
-      const progress: Progress = { text: '', blocked: false };
+      // Without resume the text is not kept: nothing would read it.
+      const progress: Progress = { text: '', blocked: !resumable };
       let interruption = await pumpEvents(ctx, provider, body, provider.createStreamDecoder(model), sink, encoder, progress, false);
       for (const target of ctx.resumeTargets) {
         if (!interruption || progress.blocked || progress.text === '' || ctx.signal.aborted) break;
         interruption = await continueOn(ctx, target, progress, sink, encoder);
       }
-      if (sink.destroyed || ctx.signal.aborted) return;
-      if (interruption) {
-        ctx.error = interruption;
-        sink.write(encoder.error(interruption));
-      } else {
-        sink.write(encoder.end());
-      }
+      if (!interruption || sink.destroyed || ctx.signal.aborted) return;
+      ctx.error = interruption;
+      sink.write(encoder.error(interruption));
     },
   };
 }
@@ -87,9 +86,10 @@ async function continueOn(ctx: RequestContext, target: TargetPlan, progress: Pro
 }
 
 /**
- * Decodes one upstream body into client frames, noting the text sent. Resolves with the error that
- * cut it short (an error event, a truncated or broken body), without writing it: the caller decides
- * between continuing elsewhere and ending the stream with it.
+ * Decodes one upstream body into client frames, noting the text sent when resumable. A clean end
+ * writes the dialect's closing frames with the last events. Resolves with the error that cut the
+ * body short (an error event, a truncated or broken body) without writing it: the caller decides
+ * between continuing elsewhere and ending the stream with it. A client that left is no error.
  */
 function pumpEvents(
   ctx: RequestContext,
@@ -105,14 +105,15 @@ function pumpEvents(
   const encode = (events: StreamEvent[]): string => {
     let out = '';
     for (const event of events) {
-      if (interruption) break;
       if (event.type === 'error') {
         interruption = event.error;
         break;
       }
       if (continuation && event.type === 'start') continue;
-      if (event.type === 'text' && event.choice === 0) progress.text += event.text;
-      else if (event.type === 'tool_call_start' || event.type === 'reasoning' || ('choice' in event && event.choice > 0)) progress.blocked = true;
+      if (!progress.blocked) {
+        if (event.type === 'text' && event.choice === 0) progress.text += event.text;
+        else if (event.type === 'tool_call_start' || event.type === 'reasoning' || ('choice' in event && event.choice > 0)) progress.blocked = true;
+      }
       observeEvent(ctx, event);
       out += encoder.encode(event);
     }
@@ -130,7 +131,8 @@ function pumpEvents(
         if (!ctx.signal.aborted) interruption = transportError(error, provider.config.name);
         return '';
       }
-      return encode(decoder.end());
+      const rest = encode(decoder.end());
+      return interruption ? rest : rest + encoder.end();
     },
   }).then(() => interruption);
 }
