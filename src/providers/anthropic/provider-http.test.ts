@@ -9,7 +9,7 @@ import { startFakeAnthropic } from '../../../test/fakes/anthropic.js';
 import type { FakeUpstream } from '../../../test/fakes/types.js';
 import { anthropicProviderType } from './index.js';
 import { JSON_RESPONSE_TOOL } from './json-response-tool.js';
-import { collectChunks } from '../../../test/helpers/upstream-body.js';
+import { decodeBody } from '../../../test/helpers/upstream-body.js';
 
 let fake: FakeUpstream;
 let provider: Provider;
@@ -34,12 +34,8 @@ async function stream(request: ChatRequest): Promise<StreamEvent[]> {
   const response = await send(provider.buildChatRequest({ ...request, stream: true }, 'claude-sonnet-4-5'));
   if (response.status !== 200) throw provider.parseError(response.status, response.headers, await readBodyText(response.body));
   assert.match(String(response.headers['content-type']), /^text\/event-stream/);
-  const decoder = provider.createStreamDecoder('claude-sonnet-4-5');
-  const events: StreamEvent[] = [];
-  const { chunks, error } = await collectChunks(response.body);
+  const { events, error } = await decodeBody(response.body, provider.createStreamDecoder('claude-sonnet-4-5'));
   if (error) throw error;
-  for (const chunk of chunks) events.push(...decoder.push(chunk));
-  events.push(...decoder.end());
   return events;
 }
 

@@ -8,7 +8,7 @@ import type { Provider, ProviderConfig } from '../types.js';
 import type { FakeUpstream } from '../../../test/fakes/types.js';
 import { FAKE_BEDROCK_CREDENTIALS, startFakeBedrock } from '../../../test/fakes/bedrock.js';
 import { createBedrockProvider } from './index.js';
-import { collectChunks } from '../../../test/helpers/upstream-body.js';
+import { decodeBody } from '../../../test/helpers/upstream-body.js';
 
 // The provider against the Bedrock fake over real HTTP: SigV4 verified by the fake, bodies
 // validated like Bedrock, binary event-stream answers cut at random offsets.
@@ -53,12 +53,8 @@ async function stream(request: ChatRequest, model = MODEL): Promise<StreamEvent[
   const response = await send(await provider.buildChatRequest({ ...request, stream: true }, model));
   if (response.status !== 200) throw provider.parseError(response.status, response.headers, await readBodyText(response.body));
   assert.equal(response.headers['content-type'], 'application/vnd.amazon.eventstream');
-  const decoder = provider.createStreamDecoder(model);
-  const events: StreamEvent[] = [];
-  const { chunks, error } = await collectChunks(response.body);
+  const { events, error } = await decodeBody(response.body, provider.createStreamDecoder(model));
   if (error) throw error;
-  for (const chunk of chunks) events.push(...decoder.push(chunk));
-  events.push(...decoder.end());
   return events;
 }
 

@@ -9,7 +9,7 @@ import { fakeEmbedding } from '../../../test/fakes/server.js';
 import { startFakeGemini } from '../../../test/fakes/gemini.js';
 import type { FakeUpstream } from '../../../test/fakes/types.js';
 import { geminiProviderType } from './index.js';
-import { collectChunks } from '../../../test/helpers/upstream-body.js';
+import { decodeBody } from '../../../test/helpers/upstream-body.js';
 
 const MODEL = 'gemini-2.5-flash';
 let fake: FakeUpstream;
@@ -33,12 +33,8 @@ async function stream(request: ChatRequest, model = MODEL): Promise<StreamEvent[
   const response = await sendUpstream(await provider.buildChatRequest({ ...request, stream: true }, model), options());
   if (response.status >= 400) throw provider.parseError(response.status, response.headers, await readBodyText(response.body));
   assert.equal(response.headers['content-type'], 'text/event-stream');
-  const decoder = provider.createStreamDecoder(model);
-  const events: StreamEvent[] = [];
   // A cut connection: the decoder reports what it saw as truncated.
-  for (const chunk of (await collectChunks(response.body)).chunks) events.push(...decoder.push(chunk));
-  events.push(...decoder.end());
-  return events;
+  return (await decodeBody(response.body, provider.createStreamDecoder(model), true)).events;
 }
 
 const textOf = (events: StreamEvent[]): string => events.map((event) => (event.type === 'text' ? event.text : '')).join('');

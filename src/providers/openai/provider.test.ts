@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { ChatRequest } from '../../ir/chat.js';
-import type { StreamEvent } from '../../ir/stream.js';
 import type { GatewayError } from '../../errors/gateway-error.js';
 import type { Provider, ProviderConfig, UpstreamRequest } from '../types.js';
 import { closeUpstreamAgent, readBodyText, sendUpstream, transportError } from '../../upstream/http.js';
@@ -9,7 +8,7 @@ import { startFakeOpenAI } from '../../../test/fakes/openai.js';
 import { startFakeAzure } from '../../../test/fakes/azure.js';
 import type { FakeUpstream } from '../../../test/fakes/types.js';
 import { openaiFamilyTypes } from './index.js';
-import { collectChunks } from '../../../test/helpers/upstream-body.js';
+import { decodeBody } from '../../../test/helpers/upstream-body.js';
 
 after(() => closeUpstreamAgent());
 
@@ -27,12 +26,8 @@ async function chat(provider: Provider, request: ChatRequest, upstreamModel: str
   const response = await send(provider, await provider.buildChatRequest(request, upstreamModel));
   if (response.status >= 400) return { error: provider.parseError(response.status, response.headers, await readBodyText(response.body)) };
   if (!request.stream) return { response: provider.parseChatResponse(JSON.parse(await readBodyText(response.body)), upstreamModel) };
-  const decoder = provider.createStreamDecoder(upstreamModel);
-  const events: StreamEvent[] = [];
-  const { chunks, error } = await collectChunks(response.body);
-  for (const chunk of chunks) events.push(...decoder.push(chunk));
+  const { events, error } = await decodeBody(response.body, provider.createStreamDecoder(upstreamModel));
   if (error) return { events, readError: transportError(error, provider.config.name) };
-  events.push(...decoder.end());
   return { events, contentType: response.headers['content-type'] };
 }
 
