@@ -193,17 +193,23 @@ async function hedged<T>(
   const secondLink = childLink(state.signal);
   const second = settle(runAttempt(state, partner, secondLink, call, options));
   // Resolves with the first success, or undefined once both calls failed.
-  const winner = await new Promise<{ outcome: Outcome<T>; loser: AbortLink; target: TargetPlan } | undefined>((resolve) => {
+  type Winner = { outcome: Outcome<T>; loser: { link: AbortLink; target: TargetPlan; outcome: Promise<Outcome<T>> }; target: TargetPlan };
+  const winner = await new Promise<Winner | undefined>((resolve) => {
     let failed = 0;
-    const settled = (outcome: Outcome<T>, loser: AbortLink, of: TargetPlan): void => {
+    const settled = (outcome: Outcome<T>, loser: Winner['loser'], of: TargetPlan): void => {
       if (outcome.ok) resolve({ outcome, loser, target: of });
       else if (++failed === 2) resolve(undefined);
     };
-    void first.then((outcome) => settled(outcome, secondLink, target));
-    void second.then((outcome) => settled(outcome, firstLink, partner));
+    void first.then((outcome) => settled(outcome, { link: secondLink, target: partner, outcome: second }, target));
+    void second.then((outcome) => settled(outcome, { link: firstLink, target, outcome: first }, partner));
   });
   if (!winner) return { ...(await second), partnerTried: true };
-  winner.loser.abort(new Error('lost a hedged race'));
+  winner.loser.link.abort(new Error('lost a hedged race'));
+  // A loser that had answered too is still counted in flight when the caller holds the served target.
+  if (options.holdServed && options.book) {
+    const { book } = options;
+    void winner.loser.outcome.then((outcome) => outcome.ok && book.ended(winner.loser.target));
+  }
   state.served = winner.target;
   return { ...winner.outcome, partnerTried: true };
 }

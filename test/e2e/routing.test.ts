@@ -363,6 +363,9 @@ models:
     const messages = b.requests[0]!.json.messages;
     assert.deepEqual(messages.at(-2), { role: 'assistant', content: 'The quic' }, 'role chunk + 2 pieces before the cut');
     assert.match(messages.at(-1).content, /Continue it exactly where it stopped/);
+    // Both targets are released once the spliced stream is over (least-busy counts in-flight calls).
+    const rows = ((await (await fetch(`${gateway.url}/admin/providers`)).json()) as any).data;
+    assert.deepEqual(rows.filter((row: any) => row.model === 'resumable').map((row: any) => row.in_flight), [0, 0]);
   });
 
   test('resume_streams through /v1/messages: one message_start, the text spliced, one message_stop', async () => {

@@ -8,6 +8,7 @@ import { parseFallbackHeader, resolveTargets } from '../../routing/resolve.js';
 import { parseJsonObject, readRequestBody } from '../body.js';
 import { sendError, sendJson, streamFrames } from '../respond.js';
 import type { Handler, HandlerInput } from '../types.js';
+import type { TargetPlan } from '../../config/plan.js';
 
 /**
  * The chat endpoint for one client dialect (/v1/chat/completions or /v1/messages): parse,
@@ -17,7 +18,8 @@ export function chatHandler(dialect: ClientDialect): Handler {
   return async (input) => {
     const headers: Record<string, string> = { 'x-request-id': input.requestId };
     let ctx: RequestContext | undefined;
-    let servedStillInFlight = false;
+    // The target counted in flight until the answer is over (a resumed stream may change `served`).
+    let heldTarget: TargetPlan | undefined;
     try {
       const rawBody = await readRequestBody(input.request, input.plan.config.server.max_body_bytes);
       ctx = buildContext(input, dialect, headers, rawBody);
@@ -37,7 +39,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
         // A stream keeps its target busy until the last byte (least-busy counts it).
         holdServed: true,
       });
-      servedStillInFlight = true;
+      heldTarget = ctx.served;
       if (ctx.served?.modelPlan.resumeStreams) ctx.resumeTargets = targets.slice(targets.indexOf(ctx.served) + 1);
       describeServed(ctx, headers);
       ctx.responseStatus = 200;
@@ -55,7 +57,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
         sendError(input.response, error, (e) => dialect.encodeError(e), headers);
       } else input.response.end();
     } finally {
-      if (servedStillInFlight) input.runtime.targetStats.ended(ctx!.served!);
+      if (heldTarget) input.runtime.targetStats.ended(heldTarget);
       if (ctx) logFailedAttempts(input.runtime.logger, input.requestId, ctx.envelope.model, ctx.attempts);
       if (ctx) runTaps(ctx, input.runtime.taps, (tap, error) => input.runtime.logger.error({ err: error, tap }, 'tap failed'));
     }
