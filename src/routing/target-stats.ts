@@ -1,4 +1,5 @@
 import type { TargetPlan } from '../config/plan.js';
+import { setBounded } from './bounded-map.js';
 
 /** What routing knows of one target right now, in this process. */
 export interface TargetStats {
@@ -28,7 +29,7 @@ export class TargetStatsBook {
     let stats = this.#stats.get(target.key);
     if (!stats) {
       stats = { inFlight: 0, latencyMs: undefined, samples: 0 };
-      this.#stats.set(target.key, stats);
+      setBounded(this.#stats, target.key, stats);
     }
     return stats;
   }

@@ -3,6 +3,7 @@ import type { TargetPlan } from '../../config/plan.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { admit, newBreakerRecord, recordOutcome, type BreakerRecord, type BreakerSettings } from './breaker.js';
 import { describe, type HealthStore, type TargetHealth } from './store.js';
+import { setBounded } from '../bounded-map.js';
 
 /** How often outcomes are written and other instances' verdicts read back. */
 export const SYNC_INTERVAL_MS = 100;
@@ -177,7 +178,7 @@ export class RedisHealthStore implements HealthStore {
     let entry = this.#entries.get(key);
     if (!entry) {
       entry = { local: { ...newBreakerRecord(), bucketStart: Date.now() }, shared: '', pending: [], probing: false };
-      this.#entries.set(key, entry);
+      setBounded(this.#entries, key, entry);
     }
     return entry;
   }

@@ -1,5 +1,6 @@
 import type { TargetPlan } from '../../config/plan.js';
 import { admit, errorRate, newBreakerRecord, recordOutcome, type BreakerRecord, type BreakerSettings, type CircuitState } from './breaker.js';
+import { setBounded } from '../bounded-map.js';
 
 /** One target's health as /admin/providers shows it. */
 export interface TargetHealth {
@@ -52,7 +53,7 @@ export class MemoryHealthStore implements HealthStore {
     if (!record) {
       record = newBreakerRecord();
       record.bucketStart = now;
-      this.#records.set(target.key, record);
+      setBounded(this.#records, target.key, record);
     }
     recordOutcome(record, this.#settings(), ok, now);
   }
