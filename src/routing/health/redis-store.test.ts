@@ -102,3 +102,28 @@ test('Redis unreachable: the store keeps deciding on its own outcomes and never 
     await offline.close();
   }
 });
+
+test('a foreign or corrupt value under a breaker key is replaced, and other keys keep syncing', { skip }, async () => {
+  const { Redis } = await import('ioredis');
+  const raw = new Redis((redis as { url: string }).url);
+  const corrupt = { key: `prov-${randomUUID()}/model` } as TargetPlan;
+  const healthy = { key: `prov-${randomUUID()}/model` } as TargetPlan;
+  try {
+    await raw.set(`switchyard-test:${process.pid}:${corrupt.key}`, 'not json at all');
+    const one = store();
+    await ready(one);
+    one.admit(corrupt);
+    one.admit(healthy);
+    for (let i = 0; i < 3; i++) {
+      one.record(corrupt, false);
+      one.record(healthy, false);
+    }
+    await one.sync();
+    const two = store();
+    await ready(two);
+    assert.equal((await two.health(corrupt)).state, 'open');
+    assert.equal((await two.health(healthy)).state, 'open');
+  } finally {
+    raw.disconnect();
+  }
+});

@@ -120,7 +120,8 @@ export class RedisHealthStore implements HealthStore {
       const writes: Array<{ key: string; entry: Entry; flushed: number; next: BreakerRecord; json: string }> = [];
       const now = Date.now();
       keys.forEach((key, index) => {
-        const entry = this.#entries.get(key)!;
+        const entry = this.#entries.get(key);
+        if (!entry) return; // dropped from the bounded map while the read was out
         const shared = values[index] ?? '';
         const next = this.#apply(shared, entry, now);
         entry.shared = shared;
@@ -150,7 +151,7 @@ export class RedisHealthStore implements HealthStore {
 
   /** The shared record with this instance's queued outcomes applied in order. */
   #apply(shared: string, entry: Entry, now: number): BreakerRecord {
-    const record = shared === '' ? { ...newBreakerRecord(), bucketStart: now } : (JSON.parse(shared) as BreakerRecord);
+    const record = parseRecord(shared) ?? { ...newBreakerRecord(), bucketStart: now };
     // Our probe's verdict must land on a half-open circuit, so a failed probe restarts the cooldown.
     if (entry.probing && record.state === 'open') {
       record.state = 'half_open';
@@ -193,5 +194,16 @@ export class RedisHealthStore implements HealthStore {
     if (now - this.#lastErrorLogAt < 10_000) return;
     this.#lastErrorLogAt = now;
     this.#logger?.warn({ err: error.message }, 'redis: circuit breaker state not shared (each instance decides alone until it is back)');
+  }
+}
+
+/** A stored record, or undefined when there is none or it is not one of ours (then it starts over). */
+function parseRecord(json: string): BreakerRecord | undefined {
+  if (json === '') return undefined;
+  try {
+    const record = JSON.parse(json) as BreakerRecord;
+    return typeof record === 'object' && record !== null && typeof record.state === 'string' ? record : undefined;
+  } catch {
+    return undefined;
   }
 }
