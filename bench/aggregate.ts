@@ -2,7 +2,7 @@
 // the targets. Comparisons are paired: each round's cell is compared with the floor's
 // (or direct's) cell of the same round, then the median is taken, so slow drift of the machine
 // over the run cancels out.
-import { SCENARIOS, type Cell, type TargetName } from './scenarios.js';
+import { ALL_TARGET_NAMES, SCENARIOS, type Cell, type TargetName } from './scenarios.js';
 import { median } from './stats.js';
 
 /** This target relative to the floor: medians of same-round ratios (TTFC: of differences, ms). */
@@ -81,7 +81,7 @@ export function aggregate(cells: readonly Cell[], maxForeignLoad = 0.1): Row[] {
     const byRound = (target: TargetName) => new Map(ofTarget(target).map((c) => [c.round, c]));
     const direct = byRound('direct');
     const floor = byRound('floor');
-    for (const target of ['direct', 'floor', 'gateway'] as const) {
+    for (const target of ALL_TARGET_NAMES) {
       const mine = ofTarget(target);
       if (mine.length === 0) continue;
       const pick = (read: (cell: Cell) => number | undefined) => median(mine.map((c) => read(c) ?? Number.NaN));

@@ -15,6 +15,8 @@ export interface GatewayLaunch {
   logFile: string;
   /** When set, the gateway runs with --cpu-prof and writes its profile here on exit. */
   cpuProfileDir?: string;
+  /** The request log off, storage in memory (see benchGatewayConfig). */
+  bare?: boolean;
 }
 
 export type GatewayStart =
@@ -26,10 +28,15 @@ export function gatewayEntry(repoRoot: string): string {
   return join(repoRoot, 'dist', 'cli', 'main.js');
 }
 
-/** The config the bench runs the gateway with: one openai-compatible provider, one model. */
-export function benchGatewayConfig(port: number, upstreamPort: number): string {
+/**
+ * The config the bench runs the gateway with: one openai-compatible provider, one model, and the
+ * defaults otherwise (request log on, in SQLite under the temp working dir). `bare` turns the
+ * request log off and keeps storage in memory, to measure what logging adds.
+ */
+export function benchGatewayConfig(port: number, upstreamPort: number, bare = false): string {
   return [
     `server: { host: 127.0.0.1, port: ${port} }`,
+    ...(bare ? ['storage: memory', 'logging: { requests: false }'] : []),
     'providers:',
     `  up: { type: openai-compatible, base_url: "http://127.0.0.1:${upstreamPort}/v1" }`,
     'models:',
@@ -73,7 +80,7 @@ export async function startGateway(launch: GatewayLaunch): Promise<GatewayStart>
   const port = await freePort();
   const workDir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   const configPath = join(workDir, 'switchyard.yaml');
-  writeFileSync(configPath, benchGatewayConfig(port, launch.upstreamPort));
+  writeFileSync(configPath, benchGatewayConfig(port, launch.upstreamPort, launch.bare));
   const log = openSync(launch.logFile, 'w');
   const profileArgs = launch.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', launch.cpuProfileDir] : [];
   const child = spawnNode(launch.placement, [...profileArgs, entry, 'start', '--config', configPath, '--port', String(port)], {

@@ -85,3 +85,18 @@ export function headroomLines(rows: readonly Row[]): string[] {
   }
   return lines;
 }
+
+/** What the request log adds: p50 latency and CPU per request of `gateway` over `gateway-bare`, per scenario. */
+export function loggingOverheadLines(rows: readonly Row[]): string[] {
+  const lines: string[] = [];
+  for (const scenario of SCENARIOS) {
+    const logged = rows.find((r) => r.scenario === scenario.id && r.target === 'gateway');
+    const bare = rows.find((r) => r.scenario === scenario.id && r.target === 'gateway-bare');
+    if (!logged || !bare) continue;
+    const p50 = logged.p50Ms - bare.p50Ms;
+    const cpu = logged.cpuPerRequestUs - bare.cpuPerRequestUs;
+    const verdict = p50 <= 0.1 ? 'PASS' : 'MISS';
+    lines.push(`  ${scenario.label.padEnd(16)} p50 ${signed(p50)} ms (target ≤ +0.100: ${verdict}), CPU ${cpu >= 0 ? '+' : ''}${cpu.toFixed(1)} µs/req`);
+  }
+  return lines;
+}

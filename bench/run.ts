@@ -22,7 +22,7 @@ import { readPeakRssMb, resetPeakRss } from './proc-stats.js';
 import { raiseGroupPriority } from './priority.js';
 import { printProfileSummary } from './profile-summary.js';
 import { waitForQuietCores } from './quiet-cores.js';
-import { headroomLines, markdownTable, textTable, verdictLines } from './report.js';
+import { headroomLines, loggingOverheadLines, markdownTable, textTable, verdictLines } from './report.js';
 import { sanityCheck } from './sanity-check.js';
 import { requestBody, toCell, type Cell, type Scenario, type TargetName } from './scenarios.js';
 import { readSettings } from './settings.js';
@@ -148,6 +148,13 @@ async function startTargets() {
   } else {
     console.log(`gateway: ${gateway.state} (${gateway.reason}); measuring direct and floor only`);
   }
+  if (settings.targets.has('gateway-bare')) {
+    const bare = await startGateway({ repoRoot, upstreamPort: upstream.port, placement: proxy, logFile: join(resultsDir, 'gateway-bare.log'), bare: true });
+    if (bare.state === 'running') {
+      children.push(bare.child);
+      targets.push({ name: 'gateway-bare', port: bare.port, pid: bare.child.pid!, process: bare.child });
+    } else console.log(`gateway-bare: ${bare.state} (${bare.reason})`);
+  }
   const measured = targets.filter((t) => settings.targets.has(t.name));
   return { upstreamPid: upstream.pid, targets: measured, gateway, profileDir, floorProfileDir };
 }
@@ -192,6 +199,8 @@ async function main(): Promise<void> {
   console.log(textTable(rows));
   console.log(`\n${headroomLines(rows).join('\n')}`);
   if (verdicts.length) console.log(`\nTargets (gateway vs floor):\n${verdictLines(verdicts).join('\n')}`);
+  const logging = loggingOverheadLines(rows);
+  if (logging.length) console.log(`\nRequest log overhead (gateway − gateway-bare, medians):\n${logging.join('\n')}`);
   else console.log('\nTargets: not judged (gateway not measured)');
 
   writeResults(cells, gateway.state === 'running' ? 'measured' : `${gateway.state}: ${gateway.reason}`);

@@ -1,8 +1,14 @@
 // What the bench measures: the scenarios, the targets, and the shape of one measured cell.
 import type { LoadgenResult } from './loadgen.js';
 
-export type TargetName = 'direct' | 'floor' | 'gateway';
+export type TargetName = 'direct' | 'floor' | 'gateway' | 'gateway-bare';
+/** Measured by default. */
 export const TARGET_NAMES: readonly TargetName[] = ['direct', 'floor', 'gateway'];
+/**
+ * Every target BENCH_TARGETS may name. `gateway-bare` is the gateway with the request log off
+ * (storage in memory): run beside `gateway` to measure what logging adds.
+ */
+export const ALL_TARGET_NAMES: readonly TargetName[] = [...TARGET_NAMES, 'gateway-bare'];
 
 export interface Scenario {
   id: string;

@@ -19,5 +19,5 @@ test('filters and numbers come from BENCH_* variables; direct is always kept', (
 
 test('bad values are refused with the variable named', () => {
   assert.throws(() => readSettings({ BENCH_ROUNDS: 'three' }), /BENCH_ROUNDS: expected a number, got "three"/);
-  assert.throws(() => readSettings({ BENCH_TARGETS: 'flor' }), /BENCH_TARGETS: unknown flor \(known: direct, floor, gateway\)/);
+  assert.throws(() => readSettings({ BENCH_TARGETS: 'flor' }), /BENCH_TARGETS: unknown flor \(known: direct, floor, gateway, gateway-bare\)/);
 });

@@ -1,5 +1,5 @@
 // The bench's knobs, read once from the environment (see the header of bench/run.ts).
-import { SCENARIOS, TARGET_NAMES, type Scenario, type TargetName } from './scenarios.js';
+import { ALL_TARGET_NAMES, SCENARIOS, TARGET_NAMES, type Scenario, type TargetName } from './scenarios.js';
 
 export interface BenchSettings {
   /** Measured seconds per cell. */
@@ -43,7 +43,7 @@ function envList(env: NodeJS.ProcessEnv, name: string, allowed: readonly string[
 /** Reads BENCH_* variables; throws with the variable named on a bad value. */
 export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
   const scenarioIds = envList(env, 'BENCH_SCENARIOS', SCENARIOS.map((s) => s.id));
-  const targets = envList(env, 'BENCH_TARGETS', TARGET_NAMES) as TargetName[] | undefined;
+  const targets = envList(env, 'BENCH_TARGETS', ALL_TARGET_NAMES) as TargetName[] | undefined;
   return {
     durationS: envNumber(env, 'BENCH_DURATION_S', 3),
     warmupS: envNumber(env, 'BENCH_WARMUP_S', 0.5),

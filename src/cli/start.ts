@@ -7,6 +7,12 @@ import { TargetStatsBook } from '../routing/target-stats.js';
 import { MemoryHealthStore, type HealthStore } from '../routing/health/store.js';
 import { RedisHealthStore } from '../routing/health/redis-store.js';
 import { GatewayMetrics } from '../telemetry/metrics.js';
+import { AggregatedMetric } from '../telemetry/aggregates.js';
+import { StorageHandle } from '../storage/handle.js';
+import { RequestLog } from '../telemetry/request-log.js';
+import { WebhookSinks } from '../telemetry/webhooks.js';
+import { RetentionPruner } from '../telemetry/retention.js';
+import { sameTracingSettings, startTracing, tracingSettings, type Tracing } from '../telemetry/tracing.js';
 
 export interface StartOptions {
   config?: string;
@@ -22,6 +28,11 @@ export interface RunningGateway {
   logger: Logger;
   /** Drains and stops; resolves when the server is closed. */
   stop(): Promise<void>;
+  storage: StorageHandle;
+  requestLog: RequestLog;
+  retention: RetentionPruner;
+  /** OpenTelemetry traces, when `telemetry.otlp_endpoint` is set; `flush()` exports what has ended. */
+  tracing: Tracing | undefined;
 }
 
 /**
@@ -35,26 +46,50 @@ export async function startGateway(options: StartOptions, handleSignals = true):
   if (!loaded.ok) {
     throw new Error(`invalid config ${path ?? '(quick start)'}:\n${formatProblems(loaded.problems)}`);
   }
-  const holder = new PlanHolder(loaded.plan, logger);
+  // Traces: the OpenTelemetry SDK is imported only when an endpoint is set (read at start; a
+  // changed `telemetry.otlp_*` or `service_name` needs a restart, and a reload says so).
+  const traceSettings = tracingSettings(loaded.plan.config);
+  const tracing = await startTracing(traceSettings, logger);
+  const holder = new PlanHolder(loaded.plan, logger, (plan) => {
+    if (!sameTracingSettings(traceSettings, tracingSettings(plan.config))) {
+      logger.warn('telemetry.otlp_endpoint, otlp_headers or service_name changed: tracing keeps its settings until a restart');
+    }
+  });
   // Breaker state is shared through Redis when `redis` is set (read at start; a changed URL needs a restart).
   const breaker = () => holder.current.breaker;
   const redisUrl = loaded.plan.config.redis;
   const health: HealthStore = redisUrl ? new RedisHealthStore(redisUrl, breaker, { logger }) : new MemoryHealthStore(breaker);
   const metrics = new GatewayMetrics();
+  // Storage opens in the background: the gateway serves while the database comes up (read at
+  // start; a changed `storage` needs a restart).
+  const storage = new StorageHandle(loaded.plan.storage, logger);
+  const requestLog = new RequestLog(storage, logger, {
+    maxQueued: loaded.plan.config.logging.max_queued_rows,
+    webhooks: new WebhookSinks(logger, { onDrop: (count) => AggregatedMetric.inc(metrics.logRowsDropped.series('webhook'), count) }),
+    onDrop: (count) => AggregatedMetric.inc(metrics.logRowsDropped.series('storage'), count) });
+  metrics.watchQueue('storage', () => requestLog.queue.depth);
+  metrics.watchQueue('webhook', () => requestLog.webhooks?.depth ?? 0);
+  const retention = new RetentionPruner(storage, logger, { retentionDays: () => holder.current.config.logging.retention_days });
+  retention.start();
   const gateway = createGateway({
     plan: () => holder.current,
     logger,
     policies: [],
-    taps: [metrics.tap()],
+    taps: tracing ? [metrics.tap(), requestLog.tap(), tracing.tap()] : [metrics.tap(), requestLog.tap()],
     targetStats: new TargetStatsBook(),
     health,
     metrics,
+    storage,
+    requestLog,
+    tracing,
   });
   const server = loaded.plan.config.server;
   const envPort = process.env.PORT ? Number(process.env.PORT) : undefined;
   const port = options.port ?? envPort ?? server.port;
   const host = options.host ?? server.host;
   await gateway.listen(port, host);
+  // Opened (drivers loaded, migrations run) once the server is up; see StorageHandle.
+  await storage.start();
   describeStart(logger, loaded.plan, gateway.url());
 
   if (path) {
@@ -66,7 +101,14 @@ export async function startGateway(options: StartOptions, handleSignals = true):
     const drainMs = holder.current.config.server.drain_timeout_ms;
     logger.info({ inFlight: gateway.inFlight(), drainMs }, 'draining');
     const { forced } = await gateway.drain(drainMs);
+    await retention.stop();
+    // Rows still queued get a last chance to be written; what cannot be is counted and said.
+    const unwritten = await requestLog.close(5_000);
+    if (unwritten > 0) logger.error({ unwritten }, 'request log rows could not be written before exit');
+    await storage.close();
     await health.close();
+    // Spans still queued are exported, within a bounded wait (a collector that is down loses them).
+    await tracing?.shutdown(5_000);
     logger.info({ forced }, 'stopped');
   };
   if (handleSignals) {
@@ -86,7 +128,7 @@ export async function startGateway(options: StartOptions, handleSignals = true):
     process.on('SIGTERM', () => onSignal('SIGTERM'));
     process.on('SIGINT', () => onSignal('SIGINT'));
   }
-  return { gateway, holder, logger, stop };
+  return { gateway, holder, logger, stop, storage, requestLog, retention, tracing };
 }
 
 function describeStart(logger: Logger, plan: Plan, url: string): void {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { validateConfigObject, validateConfigText, type ConfigProblem } from './validate.js';
 import { compilePlan, type Plan } from './plan.js';
 import { quickStartConfig } from './quick-start.js';
@@ -16,7 +16,7 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
   }
   const validated = validateConfigText(text, env);
   if (!validated.ok) return validated;
-  return compilePlan(validated.config, resolve(path), env);
+  return compilePlan(validated.config, resolve(path), env, dirname(resolve(path)));
 }
 
 /** The built-in config used when no file is given and ./switchyard.yaml does not exist. */

@@ -60,3 +60,42 @@ test('the quick start serves the mock and turns on providers whose key is set', 
   assert.ok(awsWithoutRegion.ok);
   assert.equal(awsWithoutRegion.config.providers.bedrock, undefined);
 });
+
+test('storage: relative SQLite paths against the config folder; an unknown scheme is a problem at `storage`', () => {
+  const validated = validateConfigText('storage: sqlite:state/s.db', {});
+  assert.ok(validated.ok);
+  const compiled = compilePlan(validated.config, '/srv/app/switchyard.yaml', {}, '/srv/app');
+  assert.ok(compiled.ok);
+  assert.deepEqual(compiled.plan.storage, { kind: 'sqlite', path: '/srv/app/state/s.db' });
+  const bad = validateConfigText('storage: mysql://db/x', {});
+  assert.ok(bad.ok);
+  const refused = compilePlan(bad.config, 'test', {});
+  assert.ok(!refused.ok);
+  assert.match(refused.problems[0]!.message, /unknown storage "mysql:\/\/db\/x"/);
+  assert.equal(refused.problems[0]!.path, 'storage');
+});
+
+test('targets are priced from the config, else from the catalog; self-hosted and unknown models have no price', () => {
+  const p = plan(`
+providers: { o: { type: openai, api_key: k }, local: { type: vllm } }
+models:
+  m:
+    targets:
+      - { provider: o, model: gpt-4.1 }
+      - { provider: o, model: gpt-4.1, pricing: { input_per_mtok: 1, output_per_mtok: 2 } }
+      - { provider: local, model: llama }
+      - { provider: o, model: not-a-real-model }
+`);
+  const [catalog, configured, selfHosted, unknown] = p.models.get('m')!.targets;
+  assert.deepEqual(catalog!.pricing, { input_per_mtok: 2, output_per_mtok: 8, cached_input_per_mtok: 0.5 });
+  assert.deepEqual(configured!.pricing, { input_per_mtok: 1, output_per_mtok: 2 });
+  assert.equal(selfHosted!.pricing, undefined);
+  assert.equal(unknown!.pricing, undefined);
+  assert.deepEqual(resolveTargets(p, 'o/gpt-4.1-mini')[0]!.pricing, { input_per_mtok: 0.4, output_per_mtok: 1.6, cached_input_per_mtok: 0.1 });
+});
+
+test('logging.webhooks takes http(s) URLs only', () => {
+  const bad = validateConfigText('logging: { webhooks: ["ftp://x/y", "not a url"] }', {});
+  assert.ok(!bad.ok);
+  assert.deepEqual(bad.problems.map((problem) => problem.path).sort(), ['logging.webhooks[0]', 'logging.webhooks[1]']);
+});

@@ -4,6 +4,8 @@ import type { Provider, ProviderConfig } from '../providers/types.js';
 import { PROVIDER_TYPES } from '../providers/registry.js';
 import { compileMatcher, type FailurePolicy } from '../routing/failure-policy.js';
 import type { BreakerSettings } from '../routing/health/breaker.js';
+import { catalogPrice, type ModelPrice } from '../accounting/pricing-catalog.js';
+import { parseStorage, type StorageSpec } from '../storage/spec.js';
 
 export interface TargetPlan {
   /**
@@ -17,7 +19,8 @@ export interface TargetPlan {
   /** The upstream model id sent to the provider. */
   model: string;
   weight: number;
-  pricing?: { input_per_mtok: number; output_per_mtok: number; cached_input_per_mtok?: number | undefined };
+  /** The target's `pricing` from the config, else the shipped catalog's price; absent when neither knows it. */
+  pricing?: ModelPrice;
   maxOutputTokens?: number;
   contextWindow?: number;
 }
@@ -48,14 +51,18 @@ export interface Plan {
   readonly breaker: BreakerSettings;
   /** Where the config came from: a file path, or `built-in quick start`. */
   readonly source: string;
+  /** `storage:` resolved (relative SQLite paths against the config file's folder). */
+  readonly storage: StorageSpec;
   readonly loadedAt: number;
 }
 
 export type CompileResult = { ok: true; plan: Plan } | { ok: false; problems: ConfigProblem[] };
 
 /** Instantiates providers and resolves models; problems are reported with their config path. */
-export function compilePlan(config: Config, source: string, env: NodeJS.ProcessEnv = process.env): CompileResult {
+export function compilePlan(config: Config, source: string, env: NodeJS.ProcessEnv = process.env, baseDir = process.cwd()): CompileResult {
   const problems: ConfigProblem[] = [];
+  const storage = parseStorage(config.storage, baseDir);
+  if ('error' in storage) problems.push({ path: 'storage', message: storage.error });
   const providers = new Map<string, Provider>();
   for (const [name, entry] of Object.entries(config.providers)) {
     const type = PROVIDER_TYPES.get(entry.type);
@@ -111,14 +118,14 @@ export function compilePlan(config: Config, source: string, env: NodeJS.ProcessE
         provider,
         model: target.model,
         weight: target.weight,
-        ...(target.pricing && { pricing: target.pricing }),
+        ...priceOf(provider, target.model, target.pricing),
         ...(target.max_output_tokens !== undefined && { maxOutputTokens: target.max_output_tokens }),
         ...(target.context_window !== undefined && { contextWindow: target.context_window }),
       });
     }
     models.set(name, model);
   }
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0 || 'error' in storage) return { ok: false, problems };
   const cb = config.circuit_breaker;
   const breaker: BreakerSettings = {
     consecutiveFailures: cb.consecutive_failures,
@@ -127,5 +134,11 @@ export function compilePlan(config: Config, source: string, env: NodeJS.ProcessE
     minRequests: cb.min_requests,
     cooldownMs: cb.cooldown_s * 1000,
   };
-  return { ok: true, plan: Object.freeze({ config, providers, models, breaker, source, loadedAt: Date.now() }) };
+  return { ok: true, plan: Object.freeze({ config, providers, models, breaker, source, storage, loadedAt: Date.now() }) };
+}
+
+/** A target's price: the config's `pricing` (its fields as given), else the catalog's. */
+export function priceOf(provider: Provider, model: string, configured?: ModelPrice): { pricing?: ModelPrice } {
+  const pricing = configured ?? catalogPrice(provider.config.type, model);
+  return pricing ? { pricing } : {};
 }

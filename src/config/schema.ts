@@ -18,6 +18,7 @@ export const pricingSchema = z.strictObject({
   input_per_mtok: z.number().nonnegative(),
   output_per_mtok: z.number().nonnegative(),
   cached_input_per_mtok: z.number().nonnegative().optional(),
+  cache_write_input_per_mtok: z.number().nonnegative().optional(),
 });
 
 export const providerSchema = z.strictObject({
@@ -131,6 +132,10 @@ export const configSchema = z.strictObject({
       requests: z.boolean().default(true),
       bodies: z.boolean().default(false),
       retention_days: positiveInt.default(30),
+      /** Rows waiting for storage at most (per instance); past it rows are dropped and counted. */
+      max_queued_rows: positiveInt.default(100_000),
+      /** URLs that receive the log rows as JSON batches (POST {"data": [rows]}), with retry and backoff. */
+      webhooks: z.array(z.url({ protocol: /^https?$/ })).default([]),
       level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     })
     .prefault({}),
@@ -144,10 +149,24 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  /**
+   * `otlp_endpoint`: OpenTelemetry traces (docs/TRACING.md) are exported by OTLP/HTTP (JSON) when set.
+   * Read like OTEL_EXPORTER_OTLP_ENDPOINT: a base URL to which `/v1/traces` is appended, unless it
+   * already ends with `/v1/traces`. `otlp_headers` go with every export (e.g. a backend's API key,
+   * through `${ENV}`). `service_name` is the `service.name` resource attribute (default `switchyard`).
+   * The three are read at start: changing them needs a restart (a reload warns and keeps the
+   * running exporter).
+   */
   telemetry: z
     .strictObject({
       metrics_auth: z.boolean().default(false),
-      otlp_endpoint: z.string().optional(),
+      otlp_endpoint: z
+        .string()
+        .optional()
+        .transform((value) => (value === '' ? undefined : value))
+        .refine((value) => value === undefined || (URL.canParse(value) && /^https?:\/\//.test(value)), 'must be an http(s) URL'),
+      otlp_headers: z.record(z.string(), z.string()).default({}),
+      service_name: z.string().min(1).default('switchyard'),
     })
     .optional(),
 });

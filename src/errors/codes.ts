@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   content_filtered: spec(400, 'invalid_request_error', 'invalid_request_error'),
   context_length_exceeded: spec(400, 'invalid_request_error', 'invalid_request_error'),
   client_disconnected: spec(499, 'invalid_request_error', 'invalid_request_error'),
+  /** A hedged call aborted because the other call answered first (never sent to a client). */
+  hedge_lost: spec(499, 'invalid_request_error', 'invalid_request_error'),
   // The gateway itself
   service_unavailable: spec(503, 'server_error', 'overloaded_error'),
   internal_error: spec(500, 'server_error', 'api_error'),

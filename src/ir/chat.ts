@@ -156,5 +156,6 @@ export interface EmbeddingsRequest {
 export interface EmbeddingsResponse {
   model: string;
   data: Array<{ index: number; embedding: number[] }>;
-  usage: { inputTokens: number };
+  /** Absent when the provider reports none (Gemini): the gateway then estimates it. */
+  usage?: { inputTokens: number };
 }

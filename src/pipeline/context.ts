@@ -5,6 +5,9 @@ import type { Plan, TargetPlan } from '../config/plan.js';
 import type { ClientDialect } from '../dialects/types.js';
 import type { RequestEnvelope } from '../dialects/envelope.js';
 import type { GatewayError } from '../errors/gateway-error.js';
+import type { StreamTranscript } from '../accounting/transcript.js';
+import type { Accounting } from './accounting.js';
+import type { RequestTrace } from '../telemetry/tracing.js';
 
 /** One upstream call made for a request, for headers now and the request log later. */
 export interface AttemptRecord {
@@ -16,6 +19,8 @@ export interface AttemptRecord {
   /** The HTTP status the client got (200 once a stream started, whatever happened after). */
   responseStatus?: number;
   error?: GatewayError;
+  /** With tracing on: `traceparent` (and `tracestate`) naming this call's span, sent upstream with it. */
+  traceHeaders?: Readonly<Record<string, string>>;
 }
 
 export interface ChatContextInit {
@@ -65,12 +70,28 @@ export class RequestContext {
   /** Targets after the one that answered, for `resume_streams` (set once routing has chosen). */
   resumeTargets: readonly TargetPlan[] = [];
   usage?: Usage;
+  /** Tokens and cost, settled when the request ends (pipeline/accounting.ts). */
+  accounting?: Accounting;
+  /** Earlier answers of a resumed stream, settled when the continuation started. */
+  readonly segments: Array<Accounting | Promise<Accounting>> = [];
+  /** What a stream delivered, for an estimate when no usage arrives. */
+  transcript?: StreamTranscript;
+  /** The JSON answer sent (kept only for `logging.bodies`). */
+  responseBody?: string;
+  /** `x-switchyard-cache` result, once a cache policy looked. */
+  cacheResult?: string;
+  /** `x-switchyard-tags`, for the log and usage grouping. */
+  tags: string[] = [];
+  /** performance.now() when the answer was over (set before the taps run, which may be later). */
+  endedAt?: number;
   /** performance.now() when the first upstream body byte arrived. */
   firstByteAt?: number;
   status?: number;
   /** The HTTP status the client got (200 once a stream started, whatever happened after). */
   responseStatus?: number;
   error?: GatewayError;
+  /** This request's spans, when tracing is on (telemetry/tracing.ts); ended by the tracing tap. */
+  trace?: RequestTrace;
   #request: ChatRequest | undefined;
 
   constructor(init: ChatContextInit) {

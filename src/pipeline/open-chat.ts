@@ -1,4 +1,5 @@
-import type { Usage } from '../ir/chat.js';
+import type { ChatResponse, Usage } from '../ir/chat.js';
+import { StreamTranscript } from '../accounting/transcript.js';
 import type { StreamDecoder, StreamEvent, StreamObserver } from '../ir/stream.js';
 import { pumpBody, pumpIterable, type FrameSource } from './pump.js';
 import type { TargetPlan } from '../config/plan.js';
@@ -8,7 +9,7 @@ import type { StreamEncoder } from '../dialects/types.js';
 import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
 import { readBody, transportError, type UpstreamResponse } from '../upstream/http.js';
 import { callProvider, parseProviderJson } from './upstream-call.js';
-import type { RequestContext } from './context.js';
+import type { AttemptRecord, RequestContext } from './context.js';
 import { observeEvent } from './observe.js';
 import { translatedSource } from './translated-stream.js';
 
@@ -22,7 +23,7 @@ export type ChatOutcome =
  * Throws a GatewayError when the call fails before anything reached the client, so routing may
  * try another target. Same-dialect pairs pass bytes through and only observe them.
  */
-export async function openChat(ctx: RequestContext, target: TargetPlan, signal: AbortLink = ctx.signal): Promise<ChatOutcome> {
+export async function openChat(ctx: RequestContext, target: TargetPlan, signal: AbortLink = ctx.signal, attempt?: AttemptRecord): Promise<ChatOutcome> {
   const { provider, model } = target;
   const { stream } = ctx.envelope;
   if (provider.local) return openLocal(ctx, provider, model);
@@ -50,11 +51,12 @@ export async function openChat(ctx: RequestContext, target: TargetPlan, signal: 
   // A stream "answers" at its first byte: until then nothing reached the client, so a stall (with a
   // first-token deadline), a lost hedge race or a connection dropped before any byte can still fall over.
   const { firstTokenTimeoutMs, hedgeAfterMs } = target.modelPlan;
+  const traceHeaders = attempt?.traceHeaders;
   let response: UpstreamResponse;
   if (stream && (firstTokenTimeoutMs !== undefined || hedgeAfterMs !== undefined)) {
-    response = await callUntilFirstByte(signal, provider, upstreamRequest, firstTokenTimeoutMs);
+    response = await callUntilFirstByte(signal, provider, upstreamRequest, firstTokenTimeoutMs, traceHeaders);
   } else {
-    response = await callProvider(provider, upstreamRequest, signal);
+    response = await callProvider(provider, upstreamRequest, signal, traceHeaders);
     if (stream) await response.body.ready();
   }
   const droppedEarly = stream ? response.body.failedEmpty() : undefined;
@@ -66,16 +68,29 @@ export async function openChat(ctx: RequestContext, target: TargetPlan, signal: 
     ctx.firstByteAt ??= performance.now();
     if (passthrough) {
       // The client gets the bytes as they came; only the usage is read, from the raw body if the provider can.
-      const usage = provider.parseUsage?.(body) ?? provider.parseChatResponse(parseProviderJson(provider, body), model).usage;
+      const usage = provider.parseUsage?.(body) ?? usageOrText(ctx, provider.parseChatResponse(parseProviderJson(provider, body), model));
       if (usage) ctx.usage = usage;
       return { kind: 'complete', payload: body };
     }
     const ir = provider.parseChatResponse(parseProviderJson(provider, body), model);
-    if (ir.usage) ctx.usage = ir.usage;
+    usageOrText(ctx, ir);
     return { kind: 'complete', payload: JSON.stringify(ctx.dialect.encodeChatResponse(ir)) };
   }
   if (passthrough) return { kind: 'stream', source: passthroughSource(ctx, provider, model, response, hideUsage) };
   return { kind: 'stream', source: translatedSource(ctx, provider, model, response.body, encoderFor(ctx, model), resumable) };
+}
+
+/** Notes a JSON answer's usage, or keeps its text for an estimate when the provider gave none. */
+function usageOrText(ctx: RequestContext, response: ChatResponse): Usage | undefined {
+  if (response.usage) return (ctx.usage = response.usage);
+  const transcript = (ctx.transcript = new StreamTranscript());
+  for (const choice of response.choices) {
+    for (const part of choice.content) {
+      if (part.type === 'text' || part.type === 'reasoning') transcript.pushText(part.text);
+      else if (part.type === 'tool_call') transcript.pushText(part.name + part.arguments);
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -89,6 +104,7 @@ async function callUntilFirstByte(
   provider: Provider,
   upstream: UpstreamRequest,
   timeoutMs: number | undefined,
+  traceHeaders: Readonly<Record<string, string>> | undefined,
 ): Promise<UpstreamResponse> {
   const link = childLink(signal);
   const timer =
@@ -99,7 +115,7 @@ async function callUntilFirstByte(
           link.abort(new GatewayError('upstream_timeout', message, { provider: provider.config.name, retryable: false, firstTokenTimeout: true }));
         }, timeoutMs);
   try {
-    const response = await callProvider(provider, upstream, link);
+    const response = await callProvider(provider, upstream, link, traceHeaders);
     await response.body.ready();
     if (link.aborted && !signal.aborted) throw link.reason;
     return response;
@@ -132,11 +148,13 @@ function passthroughSource(
   hideUsage: boolean,
 ): FrameSource {
   const observer = provider.createStreamObserver?.({ hideUsage }) ?? observerFromDecoder(provider.createStreamDecoder(model));
+  const transcript = (ctx.transcript = new StreamTranscript());
   return {
     pipe: (sink) =>
       pumpBody(response.body, sink, {
         onChunk(chunk) {
           ctx.firstByteAt ??= performance.now();
+          transcript.pushRaw(chunk);
           return observer.push(chunk);
         },
         stopped: () => false,

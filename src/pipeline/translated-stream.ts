@@ -7,6 +7,8 @@ import type { Provider } from '../providers/types.js';
 import { transportError, type UpstreamBody } from '../upstream/http.js';
 import type { AttemptRecord, RequestContext } from './context.js';
 import { observeEvent } from './observe.js';
+import { closeSegment } from './accounting.js';
+import { StreamTranscript } from '../accounting/transcript.js';
 import { pumpBody, type FrameSink, type FrameSource } from './pump.js';
 import { callProvider } from './upstream-call.js';
 
@@ -42,10 +44,11 @@ export function translatedSource(
     pipe: async (sink) => {
       // Without resume the text is not kept: nothing would read it.
       const progress: Progress = { text: '', blocked: !resumable };
+      ctx.transcript ??= new StreamTranscript();
       let interruption = await pumpEvents(ctx, provider, body, provider.createStreamDecoder(model), sink, encoder, progress, false);
       for (const target of ctx.resumeTargets) {
         if (!interruption || progress.blocked || progress.text === '' || ctx.signal.aborted) break;
-        interruption = await continueOn(ctx, target, progress, sink, encoder);
+        interruption = await continueOn(ctx, target, progress, sink, encoder, interruption);
       }
       if (!interruption || sink.destroyed || ctx.signal.aborted) return;
       ctx.error = interruption;
@@ -54,10 +57,20 @@ export function translatedSource(
   };
 }
 
-/** Asks `target` to continue the partial answer and pumps its events into the same stream. */
-async function continueOn(ctx: RequestContext, target: TargetPlan, progress: Progress, sink: FrameSink, encoder: StreamEncoder): Promise<GatewayError | undefined> {
+/** Asks `target` to continue the partial answer (cut by `cut`) and pumps its events into the same stream. */
+async function continueOn(
+  ctx: RequestContext,
+  target: TargetPlan,
+  progress: Progress,
+  sink: FrameSink,
+  encoder: StreamEncoder,
+  cut: GatewayError,
+): Promise<GatewayError | undefined> {
   const attempt: AttemptRecord = { provider: target.provider.config.name, model: target.model, startedAt: performance.now() };
   ctx.attempts.push(attempt);
+  if (ctx.trace !== undefined) ctx.trace.startAttempt(attempt, target, cut);
+  // The cut stream was spent on its own target, at its price; the continuation is counted apart.
+  closeSegment(ctx);
   try {
     const request: ChatRequest = {
       ...ctx.request,
@@ -69,7 +82,7 @@ async function continueOn(ctx: RequestContext, target: TargetPlan, progress: Pro
       ],
     };
     const built = target.provider.buildChatRequest(request, target.model);
-    const response = await callProvider(target.provider, built instanceof Promise ? await built : built, ctx.signal);
+    const response = await callProvider(target.provider, built instanceof Promise ? await built : built, ctx.signal, attempt.traceHeaders);
     const decoder = target.provider.createStreamDecoder(target.model);
     const interruption = await pumpEvents(ctx, target.provider, response.body, decoder, sink, encoder, progress, true);
     if (interruption) attempt.error = interruption;

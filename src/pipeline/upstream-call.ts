@@ -5,9 +5,16 @@ import { readBody, sendUpstream, type UpstreamResponse } from '../upstream/http.
 
 /**
  * Sends a provider's request with the provider's timeouts. An error status is read and thrown as
- * the provider's own GatewayError, so callers only ever see successful responses.
+ * the provider's own GatewayError, so callers only ever see successful responses. `traceHeaders`
+ * (tracing on: the call's `traceparent`) are added to a copy of the headers, which providers share.
  */
-export async function callProvider(provider: Provider, upstream: UpstreamRequest, signal: RequestSignal): Promise<UpstreamResponse> {
+export async function callProvider(
+  provider: Provider,
+  upstream: UpstreamRequest,
+  signal: RequestSignal,
+  traceHeaders?: Readonly<Record<string, string>>,
+): Promise<UpstreamResponse> {
+  if (traceHeaders !== undefined) upstream = { ...upstream, headers: { ...upstream.headers, ...traceHeaders } };
   const response = await sendUpstream(upstream, {
     signal,
     headersTimeoutMs: provider.config.timeoutMs,
@@ -40,7 +47,12 @@ export function parseProviderJson(provider: Provider, body: Buffer): unknown {
 }
 
 /** Sends a request and returns its parsed JSON answer (embeddings, count_tokens). */
-export async function callProviderJson(provider: Provider, upstream: UpstreamRequest, signal: RequestSignal): Promise<unknown> {
-  const response = await callProvider(provider, upstream, signal);
+export async function callProviderJson(
+  provider: Provider,
+  upstream: UpstreamRequest,
+  signal: RequestSignal,
+  traceHeaders?: Readonly<Record<string, string>>,
+): Promise<unknown> {
+  const response = await callProvider(provider, upstream, signal, traceHeaders);
   return parseProviderJson(provider, await readBody(response.body, provider.config.name, signal));
 }

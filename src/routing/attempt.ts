@@ -8,6 +8,7 @@ import { shouldFallOver, shouldRetry } from './failure-policy.js';
 import type { TargetStatsBook } from './target-stats.js';
 import type { HealthStore } from './health/store.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { RequestTrace } from '../telemetry/tracing.js';
 
 /** What the attempt loop needs of a request: its abort link and where to record attempts. */
 export interface AttemptState {
@@ -15,6 +16,8 @@ export interface AttemptState {
   readonly signal: AbortLink;
   readonly attempts: AttemptRecord[];
   served?: TargetPlan;
+  /** With tracing on: each call opens its CLIENT span here (undefined otherwise: one check per call). */
+  trace?: RequestTrace | undefined;
 }
 
 export interface AttemptOptions {
@@ -127,8 +130,11 @@ async function attemptInOrder<T>(
   throw new GatewayError('model_not_found', 'the model has no usable target', { param: 'model' });
 }
 
-/** One upstream call; `signal` is what aborts this call (the request's link, or a hedge's own). */
-export type AttemptCall<T> = (target: TargetPlan, signal: AbortLink) => Promise<T>;
+/**
+ * One upstream call; `signal` is what aborts this call (the request's link, or a hedge's own).
+ * `attempt` is its record; with tracing on, its `traceHeaders` go upstream with the call.
+ */
+export type AttemptCall<T> = (target: TargetPlan, signal: AbortLink, attempt: AttemptRecord) => Promise<T>;
 
 type Outcome<T> = { ok: true; value: T; partnerTried?: boolean } | { ok: false; error: GatewayError; partnerTried?: boolean };
 
@@ -145,11 +151,13 @@ async function runAttempt<T>(state: AttemptState, target: TargetPlan, signal: Ab
   const { book, health } = options;
   const attempt: AttemptRecord = { provider: target.provider.config.name, model: target.model, startedAt: performance.now() };
   state.attempts.push(attempt);
+  if (state.trace !== undefined) state.trace.startAttempt(attempt, target);
   state.served = target;
   book?.started(target);
   try {
-    const result = await call(target, signal);
+    const result = await call(target, signal, attempt);
     attempt.durationMs = performance.now() - attempt.startedAt;
+    if (state.trace !== undefined) state.trace.attemptSettled(attempt);
     book?.succeeded(target, attempt.durationMs);
     health?.record(target, true);
     if (!options.holdServed) book?.ended(target);
@@ -159,6 +167,7 @@ async function runAttempt<T>(state: AttemptState, target: TargetPlan, signal: Ab
     attempt.durationMs = performance.now() - attempt.startedAt;
     attempt.error = error;
     attempt.status = error.upstreamStatus;
+    if (state.trace !== undefined) state.trace.attemptSettled(attempt);
     book?.ended(target);
     if (health) {
       const against = countsAgainstTarget(error, signal);
@@ -204,7 +213,7 @@ async function hedged<T>(
     void second.then((outcome) => settled(outcome, { link: firstLink, target, outcome: first }, partner));
   });
   if (!winner) return { ...(await second), partnerTried: true };
-  winner.loser.link.abort(new Error('lost a hedged race'));
+  winner.loser.link.abort(new GatewayError('hedge_lost', `${winner.loser.target.provider.config.name}: lost a hedged race (another target answered first)`, { retryable: false }));
   // A loser that had answered too is still counted in flight when the caller holds the served target.
   if (options.holdServed && options.book) {
     const { book } = options;

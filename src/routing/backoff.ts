@@ -16,6 +16,10 @@ export function retryDelayMs(retry: number, retryAfterS: number | undefined, ran
     const hinted = retryAfterS * 1000;
     return hinted > MAX_RETRY_AFTER_MS ? undefined : hinted;
   }
-  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** retry);
-  return Math.round(random() * ceiling);
+  return fullJitterDelay(retry, BASE_DELAY_MS, MAX_DELAY_MS, random);
+}
+
+/** Exponential backoff with full jitter: a random wait up to `baseMs * 2^attempt`, capped at `maxMs`. */
+export function fullJitterDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  return Math.round(random() * Math.min(maxMs, baseMs * 2 ** attempt));
 }

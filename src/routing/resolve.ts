@@ -1,5 +1,5 @@
 import { GatewayError } from '../errors/gateway-error.js';
-import type { ModelPlan, Plan, TargetPlan } from '../config/plan.js';
+import { priceOf, type ModelPlan, type Plan, type TargetPlan } from '../config/plan.js';
 import { orderTargets } from './strategies.js';
 import type { TargetStatsBook } from './target-stats.js';
 
@@ -75,6 +75,6 @@ export function lookupModel(plan: Plan, name: string): ModelPlan | undefined {
   const model = name.slice(slash + 1);
   if (!provider || !model) return undefined;
   const direct: ModelPlan = { name, routing: 'fallback', targets: [], retries: 1, failurePolicy: {}, fallbacks: [], resumeStreams: false };
-  direct.targets.push({ key: `${provider.config.name}/${model}`, modelPlan: direct, provider, model, weight: 1 });
+  direct.targets.push({ key: `${provider.config.name}/${model}`, modelPlan: direct, provider, model, weight: 1, ...priceOf(provider, model) });
   return direct;
 }

@@ -1,10 +1,10 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
 import { closeUpstreamAgent } from '../upstream/http.js';
 import { AbortLink } from '../upstream/abort.js';
 import { sendError } from './respond.js';
+import { newRequestId } from './request-id.js';
 import { dialectForPath, findRoute } from './routes.js';
 import type { GatewayRuntime } from './types.js';
 
@@ -85,7 +85,7 @@ async function dispatch(
   const url = request.url ?? '/';
   const query = url.indexOf('?');
   const pathname = query === -1 ? url : url.slice(0, query);
-  const requestId = randomUUID();
+  const requestId = newRequestId();
   const route = findRoute(pathname);
   if (!route) {
     const error = new GatewayError('not_found', `no route for ${request.method} ${pathname}`);

@@ -8,6 +8,8 @@ import { healthHandler, readyHandler } from './handlers/health.js';
 import { modelsHandler } from './handlers/models.js';
 import { adminProvidersHandler } from './handlers/admin-providers.js';
 import { metricsHandler } from './handlers/metrics.js';
+import { adminLogHandler, adminLogsHandler } from './handlers/admin-logs.js';
+import { adminUsageHandler } from './handlers/admin-usage.js';
 import type { Handler } from './types.js';
 
 export interface Route {
@@ -28,11 +30,21 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map([
   ['/health/ready', { method: 'GET', handler: readyHandler, dialect: openaiChatDialect }],
   ['/admin/providers', { method: 'GET', handler: adminProvidersHandler, dialect: openaiChatDialect }],
   ['/metrics', { method: 'GET', handler: metricsHandler, dialect: openaiChatDialect }],
+  ['/admin/logs', { method: 'GET', handler: adminLogsHandler, dialect: openaiChatDialect }],
+  ['/admin/usage', { method: 'GET', handler: adminUsageHandler, dialect: openaiChatDialect }],
 ] as Array<[string, Route]>);
+
+/** Paths with an id after a fixed prefix; looked at only when no exact path matched. */
+const PREFIX_ROUTES: ReadonlyArray<[string, Route]> = [
+  ['/admin/logs/', { method: 'GET', handler: adminLogHandler, dialect: openaiChatDialect }],
+];
 
 /** Paths are also served without the `/v1` prefix, as OpenAI-compatible servers commonly are. */
 export function findRoute(pathname: string): Route | undefined {
-  return ROUTES.get(pathname) ?? (pathname.startsWith('/v1/') ? undefined : ROUTES.get(`/v1${pathname}`));
+  const exact = ROUTES.get(pathname) ?? (pathname.startsWith('/v1/') ? undefined : ROUTES.get(`/v1${pathname}`));
+  if (exact) return exact;
+  for (const [prefix, route] of PREFIX_ROUTES) if (pathname.startsWith(prefix) && pathname.length > prefix.length) return route;
+  return undefined;
 }
 
 /** Error shape for unknown paths: Anthropic's under /v1/messages, OpenAI's elsewhere. */

@@ -6,6 +6,9 @@ import type { RequestPolicy, RequestTap } from '../pipeline/lifecycle.js';
 import type { TargetStatsBook } from '../routing/target-stats.js';
 import type { HealthStore } from '../routing/health/store.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
+import type { StorageHandle } from '../storage/handle.js';
+import type { RequestLog } from '../telemetry/request-log.js';
+import type { Tracing } from '../telemetry/tracing.js';
 
 /** What every handler can reach: the current plan (swapped on reload), the logger, the pipeline stages. */
 export interface GatewayRuntime {
@@ -20,6 +23,12 @@ export interface GatewayRuntime {
   readonly health: HealthStore;
   /** Prometheus metrics (`GET /metrics`); fed by a tap. */
   readonly metrics: GatewayMetrics;
+  /** The configured storage (opened in the background; /admin/logs and /admin/usage read it). */
+  readonly storage?: StorageHandle;
+  /** The request log's write queue (for /health/ready). */
+  readonly requestLog?: RequestLog;
+  /** OpenTelemetry traces; undefined unless `telemetry.otlp_endpoint` is set (then its SDK is loaded). */
+  readonly tracing?: Tracing | undefined;
 }
 
 /** Per-request values the server computes before a handler runs. */

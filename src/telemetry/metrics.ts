@@ -1,4 +1,4 @@
-import { Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import type { RequestContext } from '../pipeline/context.js';
 import type { RequestTap } from '../pipeline/lifecycle.js';
 import { AggregatedMetric } from './aggregates.js';
@@ -54,7 +54,7 @@ export class GatewayMetrics {
   );
   readonly #cost = new AggregatedMetric(
     'switchyard_cost_usd_total',
-    'Spend in USD, from the target pricing in the config (requests without a price add nothing yet).',
+    'Spend in USD: usage (or its estimate) at the target\'s config pricing or the shipped catalog price.',
     'counter',
     [],
     [],
@@ -70,6 +70,27 @@ export class GatewayMetrics {
     [],
     this.registry,
   );
+  readonly logRowsDropped = new AggregatedMetric(
+    'switchyard_log_rows_dropped_total',
+    'Request log rows dropped because the write queue was full (storage slow or down past the bound), by sink.',
+    'counter',
+    ['sink'],
+    [],
+    this.registry,
+  );
+  readonly #queues = new Map<string, () => number>();
+  readonly queueDepth = (() => {
+    const queues = this.#queues;
+    return new Gauge({
+      name: 'switchyard_log_queue_depth',
+      help: 'Request log rows waiting to be written, by sink.',
+      labelNames: ['sink'],
+      registers: [this.registry],
+      collect() {
+        for (const [sink, depth] of queues) this.set({ sink }, depth());
+      },
+    });
+  })();
   readonly #bySeriesKey = new Map<string, { requests: Series; duration: Series; ttft: Series }>();
   readonly #inputTokens = this.#tokens.series('input');
   readonly #outputTokens = this.#tokens.series('output');
@@ -84,20 +105,24 @@ export class GatewayMetrics {
     const status = ctx.responseStatus ?? ctx.error?.status ?? 200;
     const series = this.#seriesFor(model, provider, status);
     AggregatedMetric.inc(series.requests);
-    this.#duration.observe(series.duration, (performance.now() - ctx.startedAt) / 1000);
+    this.#duration.observe(series.duration, ((ctx.endedAt ?? performance.now()) - ctx.startedAt) / 1000);
     if (ctx.firstByteAt !== undefined) this.#ttft.observe(series.ttft, (ctx.firstByteAt - ctx.startedAt) / 1000);
-    const usage = ctx.usage;
-    if (usage) {
-      AggregatedMetric.inc(this.#inputTokens, usage.inputTokens);
-      AggregatedMetric.inc(this.#outputTokens, usage.outputTokens);
-      const pricing = ctx.served?.pricing;
-      if (pricing) {
-        AggregatedMetric.inc(this.#costTotal, (usage.inputTokens * pricing.input_per_mtok + usage.outputTokens * pricing.output_per_mtok) / 1_000_000);
-      }
+    const accounting = ctx.accounting;
+    if (accounting) {
+      AggregatedMetric.inc(this.#inputTokens, accounting.usage.inputTokens);
+      AggregatedMetric.inc(this.#outputTokens, accounting.usage.outputTokens);
+      AggregatedMetric.inc(this.#costTotal, accounting.costUsd);
     }
     for (const attempt of ctx.attempts) {
-      if (attempt.error) AggregatedMetric.inc(this.#upstreamErrors.series(attempt.provider, attempt.error.code));
+      // A call the gateway itself cut short (client gone, hedge lost) is no upstream error.
+      const code = attempt.error?.code;
+      if (code !== undefined && code !== 'client_disconnected' && code !== 'hedge_lost') AggregatedMetric.inc(this.#upstreamErrors.series(attempt.provider, code));
     }
+  }
+
+  /** Reports a write queue's depth (rows waiting for storage or a webhook) at scrape time. */
+  watchQueue(sink: string, depth: () => number): void {
+    this.#queues.set(sink, depth);
   }
 
   /** The tap that feeds these metrics from every finished chat request. */

@@ -243,7 +243,7 @@ function sendChat(response: http.ServerResponse, body: any, script: FakeScript, 
     created: answer.created,
     model: answer.model,
     choices,
-    usage: answer.usage,
+    ...(!script.omitUsage && { usage: answer.usage }),
     service_tier: 'default',
     system_fingerprint: 'fp_fake',
     ...(options.azure ? { prompt_filter_results: [{ prompt_index: 0, content_filter_results: AZURE_FILTERS }] } : {}),
@@ -254,7 +254,7 @@ function sendChat(response: http.ServerResponse, body: any, script: FakeScript, 
 
 async function streamChat(response: http.ServerResponse, body: any, script: FakeScript, state: { closed: boolean }, options: OpenAIWireOptions): Promise<void> {
   const answer = render(body, script, options);
-  const includeUsage = body.stream_options?.include_usage === true;
+  const includeUsage = body.stream_options?.include_usage === true && !script.omitUsage;
   const size = script.chunkChars ?? 4;
   response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-request-id': 'req_fake' });
   const write = (data: unknown): void => {

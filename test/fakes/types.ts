@@ -15,6 +15,8 @@ export interface FakeScript {
   /** Default: `tool_calls` when toolCalls are given, else `stop`. */
   finishReason?: FinishReason;
   usage?: { input: number; output: number; cached?: number };
+  /** OpenAI-format fakes: report no usage at all (a compatible server that ignores include_usage). */
+  omitUsage?: boolean;
   /** Answer with the provider's own error body and this status instead of a result. */
   error?: { status: number; message: string; type?: string; headers?: Record<string, string> };
   /** Stream: after this many content pieces, emit the provider's in-stream error (or cut the socket). */

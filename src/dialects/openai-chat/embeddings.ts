@@ -51,7 +51,7 @@ export function encodeEmbeddingsResponse(response: EmbeddingsResponse, encodingF
       embedding: encodingFormat === 'base64' ? float32Base64(embedding) : embedding,
     })),
     model: response.model,
-    usage: { prompt_tokens: response.usage.inputTokens, total_tokens: response.usage.inputTokens },
+    usage: { prompt_tokens: response.usage?.inputTokens ?? 0, total_tokens: response.usage?.inputTokens ?? 0 },
   };
 }
 

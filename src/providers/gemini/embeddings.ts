@@ -1,4 +1,3 @@
-import { countTextTokens as countTokens } from '../../accounting/tokenizer.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../ir/chat.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 
@@ -18,10 +17,10 @@ export function toBatchEmbedRequest(request: EmbeddingsRequest, upstreamModel: s
 }
 
 /**
- * A batchEmbedContents answer as IR embeddings. Gemini reports no token usage, so when the
- * request is at hand the input is estimated with the GPT tokenizer; otherwise it counts 0.
+ * A batchEmbedContents answer as IR embeddings. Gemini reports no token usage: the answer has
+ * none, and the gateway estimates it (off the event loop, see accounting/token-counter.ts).
  */
-export function toEmbeddingsResponse(body: unknown, upstreamModel: string, provider: string, request?: EmbeddingsRequest): EmbeddingsResponse {
+export function toEmbeddingsResponse(body: unknown, upstreamModel: string, provider: string): EmbeddingsResponse {
   const embeddings = (body as { embeddings?: unknown } | null)?.embeddings;
   if (!Array.isArray(embeddings)) {
     throw new GatewayError('upstream_invalid_response', `${provider}: embeddings answer has no "embeddings" list`, { provider });
@@ -33,6 +32,5 @@ export function toEmbeddingsResponse(body: unknown, upstreamModel: string, provi
     }
     return { index, embedding: values as number[] };
   });
-  const inputTokens = request ? request.input.reduce((sum, text) => sum + countTokens(text), 0) : 0;
-  return { model: upstreamModel, data, usage: { inputTokens } };
+  return { model: upstreamModel, data };
 }

@@ -1,4 +1,3 @@
-import type { EmbeddingsRequest } from '../../ir/chat.js';
 import { headerAuth } from '../../upstream/auth.js';
 import type { Provider, ProviderConfig, ProviderType, UpstreamRequest } from '../types.js';
 import { toGenerateContentRequest } from './build-request.js';
@@ -38,9 +37,7 @@ export function createGeminiProvider(config: ProviderConfig): Provider {
     createStreamDecoder: (upstreamModel) => createGeminiStreamDecoder(upstreamModel, config.name),
     parseError: (status, responseHeaders, body) => parseGeminiError(config.name, status, responseHeaders, body),
     buildEmbeddingsRequest: (request, upstreamModel) => post(upstreamModel, 'batchEmbedContents', toBatchEmbedRequest(request, upstreamModel)),
-    // The optional third argument lets the caller pass the request so input tokens can be estimated.
-    parseEmbeddingsResponse: (body: unknown, upstreamModel: string, request?: EmbeddingsRequest) =>
-      toEmbeddingsResponse(body, upstreamModel, config.name, request),
+    parseEmbeddingsResponse: (body: unknown, upstreamModel: string) => toEmbeddingsResponse(body, upstreamModel, config.name),
   };
 }
 

@@ -1,5 +1,7 @@
 import type { ClientDialect } from '../../dialects/types.js';
-import { toGatewayError } from '../../errors/gateway-error.js';
+import { GatewayError, toGatewayError } from '../../errors/gateway-error.js';
+import { settleAccounting } from '../../pipeline/accounting.js';
+import { formatCost } from '../../accounting/cost.js';
 import { RequestContext } from '../../pipeline/context.js';
 import { applyPolicies, runTaps } from '../../pipeline/lifecycle.js';
 import { openChat } from '../../pipeline/open-chat.js';
@@ -8,6 +10,7 @@ import { parseFallbackHeader, resolveTargets } from '../../routing/resolve.js';
 import { parseJsonObject, readRequestBody } from '../body.js';
 import { sendError, sendJson, streamFrames } from '../respond.js';
 import type { Handler, HandlerInput } from '../types.js';
+import type { RequestTraceStart } from '../../telemetry/tracing.js';
 import type { TargetPlan } from '../../config/plan.js';
 
 /**
@@ -20,6 +23,8 @@ export function chatHandler(dialect: ClientDialect): Handler {
     let ctx: RequestContext | undefined;
     // The target counted in flight until the answer is over (a resumed stream may change `served`).
     let heldTarget: TargetPlan | undefined;
+    // Why a request was refused before it had a context, for its log row.
+    let refused: GatewayError | undefined;
     try {
       const rawBody = await readRequestBody(input.request, input.plan.config.server.max_body_bytes);
       ctx = buildContext(input, dialect, headers, rawBody);
@@ -33,7 +38,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
       });
       // A/B: a weighted model's pick is the request's variant (sticky users keep theirs).
       if (targets[0]?.modelPlan.routing === 'weighted') headers['x-switchyard-variant'] = ctx.variant = targets[0].key;
-      const outcome = await attemptTargets(ctx, targets, (target, signal) => openChat(context, target, signal), {
+      const outcome = await attemptTargets(ctx, targets, (target, signal, attempt) => openChat(context, target, signal, attempt), {
         book,
         health: input.runtime.health,
         // A stream keeps its target busy until the last byte (least-busy counts it).
@@ -43,8 +48,13 @@ export function chatHandler(dialect: ClientDialect): Handler {
       if (ctx.served?.modelPlan.resumeStreams) ctx.resumeTargets = targets.slice(targets.indexOf(ctx.served) + 1);
       describeServed(ctx, headers);
       ctx.responseStatus = 200;
-      if (outcome.kind === 'complete') sendJson(input.response, 200, headers, outcome.payload);
-      else await streamFrames(input.response, headers, outcome.source);
+      if (outcome.kind === 'complete') {
+        // A JSON answer's usage is known before it is sent: its cost goes out with it.
+        const settled = settleAccounting(ctx);
+        headers['x-switchyard-cost-usd'] = formatCost((settled instanceof Promise ? await settled : settled).costUsd);
+        if (ctx.plan.config.logging.bodies) ctx.responseBody = outcome.payload.toString();
+        sendJson(input.response, 200, headers, outcome.payload);
+      } else await streamFrames(input.response, headers, outcome.source);
     } catch (thrown) {
       const error = toGatewayError(thrown);
       if (ctx) {
@@ -52,6 +62,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
         describeServed(ctx, headers);
       }
       if (error.code === 'internal_error') input.runtime.logger.error({ err: thrown, requestId: input.requestId }, 'request failed');
+      if (!ctx) refused = error;
       if (!input.response.headersSent) {
         if (ctx) ctx.responseStatus = error.status;
         sendError(input.response, error, (e) => dialect.encodeError(e), headers);
@@ -59,14 +70,26 @@ export function chatHandler(dialect: ClientDialect): Handler {
     } finally {
       if (heldTarget) input.runtime.targetStats.ended(heldTarget);
       if (ctx) logFailedAttempts(input.runtime.logger, input.requestId, ctx.envelope.model, ctx.attempts);
-      if (ctx) runTaps(ctx, input.runtime.taps, (tap, error) => input.runtime.logger.error({ err: error, tap }, 'tap failed'));
+      else {
+        logRefused(input, dialect, refused);
+        if (input.runtime.tracing !== undefined) traceRefused(input, refused);
+      }
+      if (ctx) {
+        ctx.endedAt = performance.now();
+        const done = ctx;
+        const tap = (): void => runTaps(done, input.runtime.taps, (name, error) => input.runtime.logger.error({ err: error, tap: name }, 'tap failed'));
+        // Taps see settled tokens and cost; an estimate is counted off the request path first.
+        const settled = settleAccounting(ctx);
+        if (settled instanceof Promise) void settled.then(tap, (error: unknown) => input.runtime.logger.error({ err: error }, 'accounting failed'));
+        else tap();
+      }
     }
   };
 }
 
 function buildContext(input: HandlerInput, dialect: ClientDialect, headers: Record<string, string>, rawBody: Buffer): RequestContext {
   const body = parseJsonObject(rawBody);
-  return new RequestContext({
+  const ctx = new RequestContext({
     id: input.requestId,
     startedAt: input.startedAt,
     plan: input.plan,
@@ -78,6 +101,24 @@ function buildContext(input: HandlerInput, dialect: ClientDialect, headers: Reco
     envelope: dialect.parseEnvelope(body),
     responseHeaders: headers,
   });
+  const tags = input.request.headers['x-switchyard-tags'];
+  if (tags !== undefined) ctx.tags = parseTags(tags);
+  // Tracing on: the request span starts now, dated from the arrival; the tracing tap ends it.
+  const tracing = input.runtime.tracing;
+  if (tracing !== undefined) ctx.trace = tracing.startRequest(traceStart(input, 'chat', ctx.envelope.model, body));
+  return ctx;
+}
+
+const MAX_TAGS = 32;
+const MAX_TAG_LENGTH = 128;
+
+/** `x-switchyard-tags: a,b`: free labels for the log and usage grouping, trimmed, without duplicates. */
+export function parseTags(header: string | string[]): string[] {
+  const tags = [...new Set((Array.isArray(header) ? header.join(',') : header).split(',').map((tag) => tag.trim()).filter((tag) => tag !== ''))];
+  if (tags.length > MAX_TAGS) throw new GatewayError('invalid_request', `x-switchyard-tags: at most ${MAX_TAGS} tags, got ${tags.length}`, { param: 'x-switchyard-tags' });
+  const long = tags.find((tag) => tag.length > MAX_TAG_LENGTH);
+  if (long) throw new GatewayError('invalid_request', `x-switchyard-tags: each tag at most ${MAX_TAG_LENGTH} characters ("${long.slice(0, 20)}…")`, { param: 'x-switchyard-tags' });
+  return tags;
 }
 
 /** `x-switchyard-provider`, `-model`, `-attempts` for whichever target answered (or failed last). */
@@ -90,4 +131,50 @@ export function describeServed(
     headers['x-switchyard-model'] = ctx.served.model;
   }
   headers['x-switchyard-attempts'] = String(ctx.attempts.length);
+}
+
+/** What a request span starts with (chat and embeddings). */
+export function traceStart(
+  input: HandlerInput,
+  operation: RequestTraceStart['operation'],
+  model: string | undefined,
+  body: Record<string, unknown> | undefined,
+): RequestTraceStart {
+  return {
+    operation,
+    model,
+    headers: input.request.headers,
+    startedAt: input.startedAt,
+    requestId: input.requestId,
+    route: (input.request.url ?? '/').split('?')[0]!,
+    body,
+  };
+}
+
+/** A request refused before it had a context still gets its span, with the error. */
+function traceRefused(input: HandlerInput, error: GatewayError | undefined): void {
+  input.runtime.tracing!.startRequest(traceStart(input, 'chat', undefined, undefined)).end({
+    status: error?.status ?? input.response.statusCode,
+    error,
+    attempts: [],
+    endedAt: performance.now(),
+    stream: false,
+  });
+}
+
+/** A request refused before it had a context (unreadable body, too large, no model): logged all the same. */
+function logRefused(input: HandlerInput, dialect: ClientDialect, error: GatewayError | undefined): void {
+  input.runtime.requestLog?.recordExchange({
+    id: input.requestId,
+    api: dialect.name === 'anthropic-messages' ? 'messages' : 'chat.completions',
+    plan: input.plan,
+    startedAt: input.startedAt,
+    model: null,
+    served: undefined,
+    attempts: [],
+    status: error?.status ?? input.response.statusCode,
+    error,
+    inputTokens: 0,
+    tags: [],
+  });
 }

@@ -1,4 +1,4 @@
-import { countTextTokens as countTokens } from '../../accounting/tokenizer.js';
+import { estimateInputTokens } from '../../accounting/estimate.js';
 import type { ChatRequest } from '../../ir/chat.js';
 import type { TargetPlan } from '../../config/plan.js';
 import {
@@ -34,7 +34,7 @@ export const countTokensHandler: Handler = async (input) => {
       headers['x-switchyard-token-count'] = 'provider';
     } else {
       state.served = target;
-      count = estimateTokens(request);
+      count = await estimateInputTokens(request);
       headers['x-switchyard-token-count'] = 'estimated';
     }
     describeServed(state, headers);
@@ -49,22 +49,4 @@ async function countUpstream(target: TargetPlan, request: ChatRequest, signal: A
   const { provider, model } = target;
   const upstream = await provider.buildCountTokensRequest!(request, model);
   return provider.parseCountTokensResponse!(await callProviderJson(provider, upstream, signal));
-}
-
-/** Tokens of every text the model would read: messages, tool calls and results, tool definitions. */
-export function estimateTokens(request: ChatRequest): number {
-  const texts: string[] = [];
-  for (const message of request.messages) {
-    for (const part of message.content) {
-      if (part.type === 'text') texts.push(part.text);
-      else if (part.type === 'tool_call') texts.push(part.name, part.arguments);
-      else if (part.type === 'reasoning') texts.push(part.text);
-      else if (part.type === 'tool_result') {
-        for (const inner of part.content) if (inner.type === 'text') texts.push(inner.text);
-      }
-    }
-  }
-  for (const tool of request.tools ?? []) texts.push(tool.name, tool.description ?? '', JSON.stringify(tool.parameters));
-  // Each message costs a few framing tokens in every chat format.
-  return countTokens(texts.join('\n')) + request.messages.length * 3;
 }

@@ -8,36 +8,79 @@ import { parseFallbackHeader, resolveTargets } from '../../routing/resolve.js';
 import { parseJsonObject, readRequestBody } from '../body.js';
 import { sendError, sendJson } from '../respond.js';
 import type { Handler } from '../types.js';
-import { describeServed } from './chat.js';
+import { describeServed, parseTags, traceStart } from './chat.js';
 import type { AbortLink } from '../../upstream/abort.js';
+import type { AttemptRecord } from '../../pipeline/context.js';
+import { tokenCounter } from '../../accounting/token-counter.js';
+import { costUsd } from '../../accounting/cost.js';
 
 /** POST /v1/embeddings (OpenAI format) against any provider that embeds. */
 export const embeddingsHandler: Handler = async (input) => {
   const headers: Record<string, string> = { 'x-request-id': input.requestId };
   const state: AttemptState = { signal: input.signal, attempts: [] };
+  let model: string | null = null;
+  let inputTokens = 0;
+  let failure: GatewayError | undefined;
+  let tags: string[] = [];
   try {
+    const tagHeader = input.request.headers['x-switchyard-tags'];
+    if (tagHeader !== undefined) tags = parseTags(tagHeader);
     const rawBody = await readRequestBody(input.request, input.plan.config.server.max_body_bytes);
-    const request = openaiChatDialect.parseEmbeddingsRequest(parseJsonObject(rawBody));
+    const body = parseJsonObject(rawBody);
+    const request = openaiChatDialect.parseEmbeddingsRequest(body);
+    model = request.model;
+    // Tracing on: the request span starts now, dated from the arrival; ended below.
+    const tracing = input.runtime.tracing;
+    if (tracing !== undefined) state.trace = tracing.startRequest(traceStart(input, 'embeddings', model, body));
     const book = input.runtime.targetStats;
     const targets = resolveTargets(input.plan, request.model, {
       book,
       fallbacks: parseFallbackHeader(input.plan, input.request.headers['x-switchyard-fallbacks']),
     });
-    const response = await attemptTargets(state, targets, (target, signal) => embedWith(target, request, signal), {
+    const response = await attemptTargets(state, targets, (target, signal, attempt) => embedWith(target, request, signal, attempt), {
       book,
       health: input.runtime.health,
     });
     describeServed(state, headers);
+    inputTokens = response.usage?.inputTokens ?? 0;
     sendJson(input.response, 200, headers, JSON.stringify(openaiChatDialect.encodeEmbeddingsResponse(response, request.encodingFormat)));
   } catch (thrown) {
+    failure = toGatewayError(thrown);
     describeServed(state, headers);
-    sendError(input.response, toGatewayError(thrown), (e) => openaiChatDialect.encodeError(e), headers);
+    sendError(input.response, failure, (e) => openaiChatDialect.encodeError(e), headers);
   } finally {
     logFailedAttempts(input.runtime.logger, input.requestId, 'embeddings', state.attempts);
+    input.runtime.requestLog?.recordExchange({
+      id: input.requestId,
+      api: 'embeddings',
+      plan: input.plan,
+      startedAt: input.startedAt,
+      model,
+      served: state.served,
+      attempts: state.attempts,
+      status: failure?.status ?? 200,
+      error: failure,
+      inputTokens,
+      tags,
+    });
+    if (input.runtime.tracing !== undefined) {
+      const price = state.served?.pricing;
+      const usage = { inputTokens, outputTokens: 0 };
+      // A request refused before its body was read gets its span now.
+      (state.trace ?? input.runtime.tracing.startRequest(traceStart(input, 'embeddings', undefined, undefined))).end({
+        status: failure?.status ?? 200,
+        error: failure,
+        served: state.served,
+        attempts: state.attempts,
+        endedAt: performance.now(),
+        stream: false,
+        ...(failure === undefined && { usage, costUsd: price ? costUsd(usage, price) : 0 }),
+      });
+    }
   }
 };
 
-async function embedWith(target: TargetPlan, request: EmbeddingsRequest, signal: AbortLink): Promise<EmbeddingsResponse> {
+async function embedWith(target: TargetPlan, request: EmbeddingsRequest, signal: AbortLink, attempt: AttemptRecord): Promise<EmbeddingsResponse> {
   const { provider, model } = target;
   if (provider.local?.embed) return provider.local.embed(request, model);
   if (!provider.buildEmbeddingsRequest || !provider.parseEmbeddingsResponse) {
@@ -46,6 +89,9 @@ async function embedWith(target: TargetPlan, request: EmbeddingsRequest, signal:
     });
   }
   const upstream = await provider.buildEmbeddingsRequest(request, model);
-  const parsed = await callProviderJson(provider, upstream, signal);
-  return provider.parseEmbeddingsResponse(parsed, model, request);
+  const parsed = await callProviderJson(provider, upstream, signal, attempt.traceHeaders);
+  const response = provider.parseEmbeddingsResponse(parsed, model, request);
+  // A provider without usage (Gemini) is counted with the tokenizer, in its worker.
+  if (!response.usage) response.usage = { inputTokens: (await Promise.all(request.input.map((text) => tokenCounter.count(text)))).reduce((a, b) => a + b, 0) };
+  return response;
 }

@@ -1,5 +1,5 @@
 import { sendJson } from '../respond.js';
-import type { Handler } from '../types.js';
+import type { GatewayRuntime, Handler } from '../types.js';
 
 /** GET /health: the process is up and serving. */
 export const healthHandler: Handler = async ({ response, requestId }) => {
@@ -15,9 +15,8 @@ export const readyHandler: Handler = async ({ response, plan, runtime, requestId
   const providerCount = plan.providers.size;
   const checks = {
     config: { status: 'ok', source: plan.source, loaded_at: new Date(plan.loadedAt).toISOString() },
-    // Storage and Redis are opened by the features that use them (request log, shared limits);
-    // until one is enabled there is nothing to probe, which is reported rather than called healthy.
-    storage: { status: 'not_in_use', configured: plan.config.storage },
+    // A slow or down store is reported, never a 503: requests are served and log rows wait.
+    storage: storageCheck(runtime),
     // Redis down is reported, not a 503: each instance then breaks circuits on its own.
     redis:
       health.kind === 'redis'
@@ -30,3 +29,15 @@ export const readyHandler: Handler = async ({ response, plan, runtime, requestId
   const ready = providerCount > 0;
   sendJson(response, ready ? 200 : 503, { 'x-request-id': requestId }, JSON.stringify({ status: ready ? 'ok' : 'unavailable', checks }));
 };
+
+function storageCheck(runtime: GatewayRuntime): Record<string, unknown> {
+  const storage = runtime.storage;
+  if (!storage) return { status: 'not_configured' };
+  const queue = runtime.requestLog?.queue;
+  return {
+    status: storage.status === 'ok' && queue?.state !== 'retrying' ? 'ok' : storage.status === 'connecting' ? 'connecting' : 'unreachable',
+    backend: storage.description,
+    ...(storage.lastError !== undefined && { error: storage.lastError }),
+    ...(queue && { log_queue: { queued: queue.depth, dropped: queue.dropped, written: queue.written, state: queue.state } }),
+  };
+}

@@ -1,0 +1,104 @@
+// Kysely 0.28: the last line supporting Node 20 (0.29 needs Node 22).
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+/**
+ * Versioned migrations, in order, written once with Kysely's schema builder for both SQLite and
+ * PostgreSQL. Never edit a migration that has shipped: add the next one.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_request_log': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('requests')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('api', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text')
+        .addColumn('model', 'text')
+        .addColumn('provider', 'text')
+        .addColumn('upstream_model', 'text')
+        .addColumn('variant', 'text')
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('error_code', 'text')
+        .addColumn('error_message', 'text')
+        .addColumn('stream', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('latency_ms', 'integer', (c) => c.notNull())
+        .addColumn('ttft_ms', 'integer')
+        .addColumn('input_tokens', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('output_tokens', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('cached_tokens', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('reasoning_tokens', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('tokens_estimated', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('cost_usd', 'double precision', (c) => c.notNull().defaultTo(0))
+        .addColumn('cache', 'text')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('attempt_log', 'text')
+        .addColumn('tags', 'text')
+        .execute();
+      // /admin/logs pages newest first, optionally filtered; /admin/usage scans a time range.
+      // Each filter has its own (filter, created_at, id) index so a page is an index range walk.
+      await db.schema.createIndex('requests_created').on('requests').columns(['created_at', 'id']).execute();
+      await db.schema.createIndex('requests_model_created').on('requests').columns(['model', 'created_at', 'id']).execute();
+      await db.schema.createIndex('requests_key_created').on('requests').columns(['key_id', 'created_at', 'id']).execute();
+      await db.schema.createIndex('requests_provider_created').on('requests').columns(['provider', 'created_at', 'id']).execute();
+      await db.schema.createIndex('requests_status_created').on('requests').columns(['status', 'created_at', 'id']).execute();
+
+      await db.schema
+        .createTable('request_tags')
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('tag', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('request_tags_pk', ['request_id', 'tag'])
+        .execute();
+      await db.schema.createIndex('request_tags_tag_created').on('request_tags').columns(['tag', 'created_at']).execute();
+      await db.schema.createIndex('request_tags_created').on('request_tags').columns(['created_at']).execute();
+
+      await db.schema
+        .createTable('request_bodies')
+        .addColumn('request_id', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('request_body', 'text')
+        .addColumn('response_body', 'text')
+        .execute();
+      await db.schema.createIndex('request_bodies_created').on('request_bodies').columns(['created_at']).execute();
+    },
+  },
+  // Chosen with bench/storage at 10M rows (docs/STORAGE-BENCH.md).
+  '0002_request_log_indexes': {
+    async up(db: Kysely<any>) {
+      // Errors only: `status=error` (and an error code) pages walk a small partial index however rare
+      // errors are, and successful rows (~97%) no longer pay for a status index on every insert.
+      // Other statuses (200, `success`) match most rows: a walk of requests_created finds a page at once.
+      await db.schema.dropIndex('requests_status_created').execute();
+      await db.schema.createIndex('requests_errors_created').on('requests').columns(['created_at', 'id']).where(sql.ref('status'), '>=', 400).execute();
+      // A tag filter walks its tag's rows newest first and joins each request, instead of reading
+      // every row with the tag and sorting them: the index gives the page order, (created_at, request_id).
+      await db.schema.dropIndex('request_tags_tag_created').execute();
+      await db.schema.createIndex('request_tags_tag_created_id').on('request_tags').columns(['tag', 'created_at', 'request_id']).execute();
+    },
+  },
+};
+
+class InCodeMigrations implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return MIGRATIONS;
+  }
+}
+
+/** Brings the schema to the latest version; several instances starting at once are serialised by Kysely's lock table. */
+export async function migrateToLatest(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promise<string[]> {
+  // PostgreSQL: keep the bookkeeping tables in the schema the connection works in (search_path).
+  // Left to itself Kysely looks for them in any schema, so a second Switchyard schema in the same
+  // database (staging next to production, a benchmark) made it skip creating its own.
+  const schema = dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeMigrations(),
+    migrationTableName: 'switchyard_migrations',
+    migrationLockTableName: 'switchyard_migrations_lock',
+    ...(schema !== undefined && { migrationTableSchema: schema }),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}

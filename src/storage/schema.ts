@@ -1,0 +1,58 @@
+/**
+ * The tables, as Kysely sees them. One definition for SQLite and PostgreSQL: times are epoch
+ * milliseconds (integers sort and bucket the same in both), flags are 0/1 integers, lists are JSON
+ * text. Rows hold only what belongs to the request; prices and key names are joined, not copied.
+ */
+export interface Database {
+  requests: RequestsTable;
+  request_tags: RequestTagsTable;
+  request_bodies: RequestBodiesTable;
+}
+
+export interface RequestsTable {
+  /** The request id (`x-request-id`): a retried write of the same request cannot count twice. */
+  id: string;
+  created_at: number;
+  /** `chat.completions` | `messages` | `embeddings` */
+  api: string;
+  key_id: string | null;
+  /** The model name the client sent. */
+  model: string | null;
+  provider: string | null;
+  upstream_model: string | null;
+  /** A weighted model's pick (`provider/model`), for A/B analysis. */
+  variant: string | null;
+  status: number;
+  error_code: string | null;
+  error_message: string | null;
+  stream: number;
+  latency_ms: number;
+  ttft_ms: number | null;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  /** 1 when the tokens were estimated with the tokenizer (the provider reported none). */
+  tokens_estimated: number;
+  cost_usd: number;
+  cache: string | null;
+  attempts: number;
+  /** JSON: each upstream call (provider, model, status, error, latency). */
+  attempt_log: string | null;
+  /** JSON array of the request's `x-switchyard-tags`; request_tags holds them for grouping. */
+  tags: string | null;
+}
+
+export interface RequestTagsTable {
+  request_id: string;
+  tag: string;
+  created_at: number;
+}
+
+/** Bodies live apart from the narrow request rows, and only with `logging.bodies: true`. */
+export interface RequestBodiesTable {
+  request_id: string;
+  created_at: number;
+  request_body: string | null;
+  response_body: string | null;
+}

@@ -1,0 +1,185 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { storageBackendsForTests, storageForTests } from '../../test/helpers/services.js';
+import { parseStorage, type StorageSpec } from './spec.js';
+import { SqlStorage } from './store.js';
+import type { LogRecord } from './records.js';
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
+
+function record(overrides: Partial<LogRecord> & { id: string }): LogRecord {
+  return {
+    created_at: T0,
+    api: 'chat.completions',
+    key_id: null,
+    model: 'smart',
+    provider: 'openai',
+    upstream_model: 'gpt-4.1',
+    variant: null,
+    status: 200,
+    error_code: null,
+    error_message: null,
+    stream: false,
+    latency_ms: 100,
+    ttft_ms: 40,
+    input_tokens: 10,
+    output_tokens: 5,
+    cached_tokens: 0,
+    reasoning_tokens: 0,
+    tokens_estimated: false,
+    cost_usd: 0.001,
+    cache: null,
+    attempts: 1,
+    attempt_log: [],
+    tags: [],
+    ...overrides,
+  };
+}
+
+for (const backend of storageBackendsForTests()) {
+  describe(`storage on ${backend.name}`, { skip: backend.skip }, () => {
+    let store: SqlStorage;
+    let cleanup: () => Promise<void>;
+    before(async () => {
+      const fresh = await storageForTests(backend.name);
+      cleanup = fresh.cleanup;
+      store = await SqlStorage.open(parseStorage(fresh.storage, process.cwd()) as StorageSpec);
+    });
+    after(async () => {
+      await store.close();
+      await cleanup();
+    });
+
+    test('a row written twice (a retried batch) is stored once', async () => {
+      const row = record({ id: 'dup-1', tags: ['a'] });
+      assert.equal(await store.writeRequests([row]), 1);
+      assert.equal(await store.writeRequests([row, record({ id: 'dup-2' })]), 1);
+      const usage = await store.usage({ groupBy: 'tag', from: T0 - HOUR, to: T0 + HOUR });
+      assert.deepEqual(usage.map((u) => [u.group, u.requests]), [['a', 1]]);
+    });
+
+    test('a row reads back with its attempts, tags and bodies', async () => {
+      const row = record({
+        id: 'full-1',
+        created_at: T0 + 1,
+        stream: true,
+        tokens_estimated: true,
+        attempt_log: [{ provider: 'openai', model: 'gpt-4.1', status: 503, error_code: 'upstream_unavailable', error: 'boom', latency_ms: 12 }],
+        attempts: 2,
+        tags: ['team-x', 'exp'],
+        request_body: '{"a":1}',
+        response_body: '{"b":2}',
+      });
+      await store.writeRequests([row]);
+      const read = await store.getRequest('full-1');
+      assert.deepEqual(read, row);
+      const listed = await store.listRequests({ limit: 10, tag: 'exp' });
+      assert.deepEqual(listed.rows.map((r) => r.id), ['full-1']);
+      assert.equal('request_body' in listed.rows[0]!, false, 'bodies only on the single-row read');
+      assert.equal(await store.getRequest('nope'), undefined);
+    });
+
+    test('pages newest first with a cursor that neither skips nor repeats, and filters', async () => {
+      const rows = Array.from({ length: 25 }, (_, i) =>
+        record({ id: `page-${String(i).padStart(2, '0')}`, created_at: T0 + 10 * HOUR + Math.floor(i / 2), model: i % 2 ? 'odd' : 'even', status: i % 5 === 0 ? 502 : 200 }),
+      );
+      await store.writeRequests(rows);
+      const from = T0 + 10 * HOUR;
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.listRequests({ limit: 7, from, ...(cursor !== undefined && { cursor }) });
+        seen.push(...page.rows.map((r) => r.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      assert.equal(seen.length, 25);
+      assert.deepEqual(seen, [...rows].sort((a, b) => b.created_at - a.created_at || (a.id < b.id ? 1 : -1)).map((r) => r.id));
+      const odd = await store.listRequests({ limit: 100, from, model: 'odd' });
+      assert.equal(odd.rows.length, 12);
+      assert.equal(odd.nextCursor, null);
+      const errors = await store.listRequests({ limit: 100, from, status: 'error' });
+      assert.deepEqual(errors.rows.map((r) => r.status), [502, 502, 502, 502, 502]);
+      const exact = await store.listRequests({ limit: 100, from, status: 200 });
+      assert.equal(exact.rows.length, 20);
+    });
+
+    test('usage groups, buckets and ranks latency per group', async () => {
+      const base = T0 + 100 * HOUR;
+      const rows: LogRecord[] = [];
+      for (let i = 1; i <= 20; i++) {
+        rows.push(record({ id: `u-a-${i}`, created_at: base + (i <= 10 ? 0 : HOUR), model: 'a', latency_ms: i * 10, input_tokens: 1, output_tokens: 2, cost_usd: 0.5, key_id: 'k1' }));
+      }
+      rows.push(record({ id: 'u-b-1', created_at: base, model: 'b', latency_ms: 7, status: 429, key_id: 'k2', variant: 'openai/gpt-4.1' }));
+      await store.writeRequests(rows);
+      const byModel = await store.usage({ groupBy: 'model', from: base, to: base + 2 * HOUR });
+      const a = byModel.find((u) => u.group === 'a')!;
+      assert.equal(a.requests, 20);
+      assert.equal(a.input_tokens, 20);
+      assert.equal(a.output_tokens, 40);
+      assert.ok(Math.abs(a.cost_usd - 10) < 1e-9);
+      assert.equal(a.errors, 0);
+      assert.equal(a.p50_latency_ms, 100, 'nearest rank: the 10th of 20');
+      assert.equal(a.p95_latency_ms, 190, 'nearest rank: the 19th of 20');
+      const b = byModel.find((u) => u.group === 'b')!;
+      assert.deepEqual([b.requests, b.errors, b.p50_latency_ms, b.p95_latency_ms], [1, 1, 7, 7]);
+
+      const hourly = await store.usage({ groupBy: 'model', from: base, to: base + 2 * HOUR, interval: 'hour' });
+      assert.deepEqual(
+        hourly.filter((u) => u.group === 'a').map((u) => [u.bucket, u.requests, u.p50_latency_ms]),
+        [
+          [base, 10, 50],
+          [base + HOUR, 10, 150],
+        ],
+      );
+      const byKey = await store.usage({ groupBy: 'key', from: base, to: base + 2 * HOUR });
+      assert.deepEqual(byKey.map((u) => [u.group, u.requests]).sort(), [['k1', 20], ['k2', 1]]);
+      const byVariant = await store.usage({ groupBy: 'variant', from: base, to: base + 2 * HOUR });
+      assert.ok(byVariant.some((u) => u.group === 'openai/gpt-4.1' && u.requests === 1));
+      const daily = await store.usage({ groupBy: 'provider', from: base, to: base + 2 * HOUR, interval: 'day' });
+      assert.deepEqual(daily.map((u) => [u.group, u.bucket, u.requests]), [['openai', base - (base % (24 * HOUR)), 21]]);
+    });
+
+    test('pruning deletes old rows in batches, with their tags and bodies', async () => {
+      const old = T0 - 1000 * HOUR;
+      const rows = Array.from({ length: 7 }, (_, i) => record({ id: `old-${i}`, created_at: old + i, tags: ['old'], request_body: 'x' }));
+      await store.writeRequests(rows);
+      let total = 0;
+      for (;;) {
+        const deleted = await store.pruneRequests(old + 100, 3);
+        total += deleted;
+        if (deleted < 3) break;
+      }
+      assert.equal(total, 7);
+      assert.equal(await store.getRequest('old-3'), undefined);
+      const tagged = await store.usage({ groupBy: 'tag', from: old, to: old + 100 });
+      assert.deepEqual(tagged, []);
+      assert.ok(await store.getRequest('full-1'), 'newer rows are kept');
+    });
+  });
+}
+
+test('storage values parse, relative SQLite paths against the base folder', () => {
+  assert.deepEqual(parseStorage('memory', '/x'), { kind: 'memory' });
+  assert.deepEqual(parseStorage('sqlite:.switchyard/s.db', '/srv/app'), { kind: 'sqlite', path: '/srv/app/.switchyard/s.db' });
+  assert.deepEqual(parseStorage('sqlite:/abs/s.db', '/srv/app'), { kind: 'sqlite', path: '/abs/s.db' });
+  assert.deepEqual(parseStorage('postgres://u:p@h:5432/db', '/x'), { kind: 'postgres', url: 'postgres://u:p@h:5432/db' });
+  assert.match((parseStorage('mysql://x', '/x') as { error: string }).error, /unknown storage "mysql:\/\/x"/);
+});
+
+test('PostgreSQL: a second Switchyard schema in the same database gets its own tables', { skip: storageBackendsForTests().find((b) => b.name === 'postgres')!.skip }, async () => {
+  const first = await storageForTests('postgres');
+  const second = await storageForTests('postgres');
+  const a = await SqlStorage.open(parseStorage(first.storage, process.cwd()) as StorageSpec);
+  const b = await SqlStorage.open(parseStorage(second.storage, process.cwd()) as StorageSpec);
+  try {
+    await a.writeRequests([record({ id: 'only-in-a' })]);
+    assert.ok(await a.getRequest('only-in-a'));
+    assert.equal(await b.getRequest('only-in-a'), undefined);
+  } finally {
+    await a.close();
+    await b.close();
+    await first.cleanup();
+    await second.cleanup();
+  }
+});

@@ -1,0 +1,131 @@
+import { Worker } from 'node:worker_threads';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { ErrorCode } from '../errors/codes.js';
+import type { LogPage, LogQuery, LogRecord, UsageQuery, UsageRow } from './records.js';
+import type { StorageSpec } from './spec.js';
+import type { Storage } from './store.js';
+
+type Operation = 'writeRequests' | 'listRequests' | 'getRequest' | 'usage' | 'pruneRequests' | 'close';
+
+export interface StorageCall {
+  id: number;
+  op: Operation;
+  args: unknown[];
+}
+
+export interface StorageReply {
+  id: number;
+  value?: unknown;
+  error?: { message: string; code?: string; param?: string };
+}
+
+/**
+ * SQLite in a worker thread. better-sqlite3 is synchronous: on the event loop, every batch of log
+ * rows and every /admin/usage aggregation (seconds over millions of rows) would stall all requests
+ * for as long as it ran. Here the database lives in its own thread, and the gateway's thread only
+ * posts calls and gets results. Calls are answered in order (one connection, one thread).
+ */
+export class WorkerStorage implements Storage {
+  readonly kind: Storage['kind'];
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  #nextId = 0;
+  #failure: Error | undefined;
+
+  private constructor(kind: Storage['kind'], worker: Worker) {
+    this.kind = kind;
+    this.#worker = worker;
+    worker.on('message', (reply: StorageReply) => {
+      const pending = this.#pending.get(reply.id);
+      if (!pending) return;
+      this.#pending.delete(reply.id);
+      if (reply.error) pending.reject(rebuildError(reply.error));
+      else pending.resolve(reply.value);
+    });
+    const fail = (error: Error): void => {
+      this.#failure = error;
+      for (const pending of this.#pending.values()) pending.reject(error);
+      this.#pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the storage worker exited (code ${code})`)));
+  }
+
+  /** Starts the worker, which opens and migrates the database; rejects if that fails. */
+  static open(spec: StorageSpec & { kind: 'sqlite' | 'memory' }): Promise<WorkerStorage> {
+    const worker = startWorker(spec);
+    return new Promise((resolve, reject) => {
+      const onReady = (reply: StorageReply): void => {
+        if (reply.id !== -1) return;
+        worker.off('message', onReady);
+        worker.off('error', onError);
+        if (reply.error) {
+          void worker.terminate();
+          reject(rebuildError(reply.error));
+        } else resolve(new WorkerStorage(spec.kind, worker));
+      };
+      const onError = (error: Error): void => reject(error);
+      worker.on('message', onReady);
+      worker.once('error', onError);
+    });
+  }
+
+  /** Set once the worker died: every later call fails, and the handle opens a new one. */
+  get failure(): Error | undefined {
+    return this.#failure;
+  }
+
+  writeRequests(rows: readonly LogRecord[]): Promise<number> {
+    return this.#call('writeRequests', [rows]) as Promise<number>;
+  }
+
+  listRequests(query: LogQuery): Promise<LogPage> {
+    return this.#call('listRequests', [query]) as Promise<LogPage>;
+  }
+
+  getRequest(id: string): Promise<LogRecord | undefined> {
+    return this.#call('getRequest', [id]) as Promise<LogRecord | undefined>;
+  }
+
+  usage(query: UsageQuery): Promise<UsageRow[]> {
+    return this.#call('usage', [query]) as Promise<UsageRow[]>;
+  }
+
+  pruneRequests(before: number, batchSize: number): Promise<number> {
+    return this.#call('pruneRequests', [before, batchSize]) as Promise<number>;
+  }
+
+  async close(): Promise<void> {
+    if (!this.#failure) await this.#call('close', []).catch(() => {});
+    await this.#worker.terminate();
+  }
+
+  #call(op: Operation, args: unknown[]): Promise<unknown> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ id, op, args } satisfies StorageCall);
+    });
+  }
+}
+
+function rebuildError(error: NonNullable<StorageReply['error']>): Error {
+  if (error.code !== undefined) {
+    return new GatewayError(error.code as ErrorCode, error.message, error.param === undefined ? {} : { param: error.param });
+  }
+  return new Error(error.message);
+}
+
+/**
+ * The worker runs sqlite-worker.js next to this file. From the TypeScript sources (tests, `tsx`),
+ * the worker must register tsx itself before importing the .ts entry: loader hooks are per thread.
+ */
+function startWorker(spec: StorageSpec): Worker {
+  const fromSources = import.meta.url.endsWith('.ts');
+  const entry = new URL(fromSources ? './sqlite-worker.ts' : './sqlite-worker.js', import.meta.url).href;
+  const source = fromSources
+    ? `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(entry)}); })`
+    : `import(${JSON.stringify(entry)})`;
+  return new Worker(source, { eval: true, workerData: { spec } });
+}
