@@ -88,9 +88,9 @@ export async function startGateway(options: StartOptions, handleSignals = true):
   const port = options.port ?? envPort ?? server.port;
   const host = options.host ?? server.host;
   await gateway.listen(port, host);
-  // Opened (drivers loaded, migrations run) once the server is up; see StorageHandle.
-  await storage.start();
+  // Said as soon as requests are served: storage opens after this (first attempt awaited, see StorageHandle).
   describeStart(logger, loaded.plan, gateway.url());
+  await storage.start();
 
   if (path) {
     holder.watch(path);
