@@ -103,12 +103,14 @@ export function rawSqlite(path: string): Raw {
     },
     async forgetMigrationsAfter0001() {
       db.prepare("delete from switchyard_migrations where name > '0001_request_log'").run();
+      db.exec('drop table if exists usage_hourly; drop table if exists usage_dirty_hours');
     },
     async deleteSince(from) {
       db.transaction(() => {
         db.prepare('delete from request_tags where created_at >= ?').run(from);
         db.prepare('delete from request_bodies where created_at >= ?').run(from);
         db.prepare('delete from requests where created_at >= ?').run(from);
+        db.prepare('delete from usage_dirty_hours where hour >= ?').run(from - (from % 3_600_000));
       })();
       db.pragma('wal_checkpoint(TRUNCATE)');
     },
@@ -193,12 +195,15 @@ export async function rawPostgres(url: string): Promise<Raw> {
     },
     async forgetMigrationsAfter0001() {
       await q("delete from switchyard_migrations where name > '0001_request_log'");
+      await q('drop table if exists usage_hourly');
+      await q('drop table if exists usage_dirty_hours');
     },
     async deleteSince(from) {
       await q('begin');
       await q('delete from request_tags where created_at >= $1', [from]);
       await q('delete from request_bodies where created_at >= $1', [from]);
       await q('delete from requests where created_at >= $1', [from]);
+      await q('delete from usage_dirty_hours where hour >= $1', [from - (from % 3_600_000)]);
       await q('commit');
     },
     async idsNear(times) {

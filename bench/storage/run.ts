@@ -79,6 +79,8 @@ interface PhaseResult {
   phase: 'before' | 'after';
   indexes: string[];
   migrationMs?: number;
+  /** The usage rollup job's work after the migration: every loaded hour summed. */
+  rollup?: { hours: number; ms: number; maxStepMs: number };
   sizes: SizeRow[];
   cases: CaseResult[];
   insert: Array<{ batch: number; rows: number } & InsertMeasure>;
@@ -203,6 +205,8 @@ async function runQueries(store: SqlStorage, raw: Raw): Promise<CaseResult[]> {
   const usage = (query: UsageQuery) => async () => (await store.usage(query)).length;
   const usages: Array<[string, UsageQuery, string]> = [
     ['usage: model, last 24 h', { groupBy: 'model', from: T_END - DAY_MS, to: T_END }, '< 500 ms'],
+    // Not on hour boundaries: the two partial hours at the ends are read raw.
+    ['usage: model, 24 h ending mid-hour', { groupBy: 'model', from: T_END - DAY_MS - HOUR_MS / 2, to: T_END - HOUR_MS / 2 }, '< 500 ms'],
     ['usage: key, last 24 h', { groupBy: 'key', from: T_END - DAY_MS, to: T_END }, '< 500 ms'],
     ['usage: model, interval=hour, last 24 h', { groupBy: 'model', from: T_END - DAY_MS, to: T_END, interval: 'hour' }, '< 500 ms'],
     ['usage: model, last 7 days', { groupBy: 'model', from: T_END - 7 * DAY_MS, to: T_END }, 'reported'],
@@ -450,6 +454,23 @@ async function runBackend(backend: 'sqlite' | 'postgres'): Promise<BackendResult
         log(`  migrations after 0001 on ${fmtInt((await raw.stats()).rows)} rows: ${fmtMs(migrationMs)} ms`);
         await raw.maintenance();
       }
+      let rollup: PhaseResult['rollup'];
+      if (phase === 'after') {
+        // What UsageRollupJob does after an upgrade: every loaded hour, one hour per step.
+        const started = performance.now();
+        let hours = 0;
+        let maxStepMs = 0;
+        for (;;) {
+          const stepStarted = performance.now();
+          const rolled = await store.rollupUsage(T_END, 1);
+          maxStepMs = Math.max(maxStepMs, performance.now() - stepStarted);
+          hours += rolled;
+          if (rolled < 1) break;
+        }
+        rollup = { hours, ms: performance.now() - started, maxStepMs };
+        log(`  usage rollup of ${hours} hours: ${fmtMs(rollup.ms)} ms (${fmtMs(rollup.ms / Math.max(1, hours))} ms per hour, longest step ${fmtMs(maxStepMs)} ms)`);
+        await raw.maintenance();
+      }
       const indexes = (await raw.indexes()).map((i) => `${i.table}: ${i.definition}`);
       for (const index of indexes) log(`  index ${index}`);
       const sizes = await raw.sizes();
@@ -458,7 +479,7 @@ async function runBackend(backend: 'sqlite' | 'postgres'): Promise<BackendResult
       const insert = await insertCost(store, raw);
       const indexCosts = args['index-costs'] && backend === 'sqlite' && phase === PHASES.at(-1) ? await perIndexInsertCost(store, raw) : undefined;
       const pruned = await prune(store, raw);
-      result.phases.push({ phase, indexes, ...(migrationMs !== undefined && { migrationMs }), sizes, cases, insert, ...(indexCosts && { indexCosts }), prune: pruned });
+      result.phases.push({ phase, indexes, ...(migrationMs !== undefined && { migrationMs }), ...(rollup && { rollup }), sizes, cases, insert, ...(indexCosts && { indexCosts }), prune: pruned });
     }
     if (INSERT_AB > 0) {
       // Insert cost of 0001's indexes against the latest ones on the same data, in alternating
@@ -536,6 +557,7 @@ function markdown(results: BackendResult[]): string {
     for (const phase of phases) {
       lines.push(`### ${result.backend} ${phase.phase}`, '');
       if (phase.migrationMs !== undefined) lines.push(`Migrations after 0001: ${fmtMs(phase.migrationMs)} ms.`, '');
+      if (phase.rollup) lines.push(`Usage rollup of ${phase.rollup.hours} hours: ${fmtMs(phase.rollup.ms)} ms (longest one-hour step ${fmtMs(phase.rollup.maxStepMs)} ms).`, '');
       lines.push('Indexes:', '', ...phase.indexes.map((i) => `- \`${i}\``), '', '| relation | size |', '|---|---:|', ...phase.sizes.map((s) => `| ${s.name} | ${fmtBytes(s.bytes)} |`), '');
       lines.push('<details><summary>Plans</summary>', '');
       for (const c of [...phase.cases, { name: 'prune batch', plans: phase.prune.plans }]) {

@@ -12,6 +12,10 @@ import { StorageHandle } from '../storage/handle.js';
 import { RequestLog } from '../telemetry/request-log.js';
 import { WebhookSinks } from '../telemetry/webhooks.js';
 import { RetentionPruner } from '../telemetry/retention.js';
+import { UsageRollupJob } from '../telemetry/usage-rollup.js';
+import { KeyRegistry } from '../keys/registry.js';
+import { createLimitStore } from '../limits/index.js';
+import { LimitGate } from '../limits/gate.js';
 import { sameTracingSettings, startTracing, tracingSettings, type Tracing } from '../telemetry/tracing.js';
 
 export interface StartOptions {
@@ -29,8 +33,10 @@ export interface RunningGateway {
   /** Drains and stops; resolves when the server is closed. */
   stop(): Promise<void>;
   storage: StorageHandle;
+  keys: KeyRegistry;
   requestLog: RequestLog;
   retention: RetentionPruner;
+  rollup: UsageRollupJob;
   /** OpenTelemetry traces, when `telemetry.otlp_endpoint` is set; `flush()` exports what has ended. */
   tracing: Tracing | undefined;
 }
@@ -50,7 +56,9 @@ export async function startGateway(options: StartOptions, handleSignals = true):
   // changed `telemetry.otlp_*` or `service_name` needs a restart, and a reload says so).
   const traceSettings = tracingSettings(loaded.plan.config);
   const tracing = await startTracing(traceSettings, logger);
+  const keys = new KeyRegistry(undefined, logger);
   const holder = new PlanHolder(loaded.plan, logger, (plan) => {
+    keys.setPlan(plan);
     if (!sameTracingSettings(traceSettings, tracingSettings(plan.config))) {
       logger.warn('telemetry.otlp_endpoint, otlp_headers or service_name changed: tracing keeps its settings until a restart');
     }
@@ -63,14 +71,26 @@ export async function startGateway(options: StartOptions, handleSignals = true):
   // Storage opens in the background: the gateway serves while the database comes up (read at
   // start; a changed `storage` needs a restart).
   const storage = new StorageHandle(loaded.plan.storage, logger);
+  keys.attach(storage);
+  keys.setPlan(loaded.plan);
   const requestLog = new RequestLog(storage, logger, {
     maxQueued: loaded.plan.config.logging.max_queued_rows,
     webhooks: new WebhookSinks(logger, { onDrop: (count) => AggregatedMetric.inc(metrics.logRowsDropped.series('webhook'), count) }),
-    onDrop: (count) => AggregatedMetric.inc(metrics.logRowsDropped.series('storage'), count) });
+    onDrop: (count) => AggregatedMetric.inc(metrics.logRowsDropped.series('storage'), count),
+    keyName: (id) => keys.nameOf(id),
+  });
   metrics.watchQueue('storage', () => requestLog.queue.depth);
   metrics.watchQueue('webhook', () => requestLog.webhooks?.depth ?? 0);
   const retention = new RetentionPruner(storage, logger, { retentionDays: () => holder.current.config.logging.retention_days });
   retention.start();
+  const rollup = new UsageRollupJob(storage, logger);
+  rollup.start();
+  // Limits and budgets: shared through Redis when `redis` is set (read at start), else in this process.
+  const limitStore = createLimitStore({ redisUrl, onError: () => {} });
+  const limits = new LimitGate(limitStore, storage, logger, {
+    onRefused: () => AggregatedMetric.inc(metrics.rateLimited.series()),
+    onStoreError: () => AggregatedMetric.inc(metrics.limitStoreErrors.series()),
+  });
   const gateway = createGateway({
     plan: () => holder.current,
     logger,
@@ -81,6 +101,8 @@ export async function startGateway(options: StartOptions, handleSignals = true):
     metrics,
     storage,
     requestLog,
+    keys,
+    limits,
     tracing,
   });
   const server = loaded.plan.config.server;
@@ -88,9 +110,8 @@ export async function startGateway(options: StartOptions, handleSignals = true):
   const port = options.port ?? envPort ?? server.port;
   const host = options.host ?? server.host;
   await gateway.listen(port, host);
-  // Said as soon as requests are served: storage opens after this (first attempt awaited, see StorageHandle).
+  // Said (and config watched, signals handled) as soon as requests are served; storage opens last.
   describeStart(logger, loaded.plan, gateway.url());
-  await storage.start();
 
   if (path) {
     holder.watch(path);
@@ -98,13 +119,16 @@ export async function startGateway(options: StartOptions, handleSignals = true):
   }
   const stop = async (): Promise<void> => {
     holder.close();
+    keys.stop();
     const drainMs = holder.current.config.server.drain_timeout_ms;
     logger.info({ inFlight: gateway.inFlight(), drainMs }, 'draining');
     const { forced } = await gateway.drain(drainMs);
     await retention.stop();
+    await rollup.stop();
     // Rows still queued get a last chance to be written; what cannot be is counted and said.
     const unwritten = await requestLog.close(5_000);
     if (unwritten > 0) logger.error({ unwritten }, 'request log rows could not be written before exit');
+    await limits.close();
     await storage.close();
     await health.close();
     // Spans still queued are exported, within a bounded wait (a collector that is down loses them).
@@ -128,7 +152,11 @@ export async function startGateway(options: StartOptions, handleSignals = true):
     process.on('SIGTERM', () => onSignal('SIGTERM'));
     process.on('SIGINT', () => onSignal('SIGINT'));
   }
-  return { gateway, holder, logger, stop, storage, requestLog, retention, tracing };
+  // Drivers loaded and migrations run once the server is up; the first attempt is awaited, later
+  // ones retry in the background (see StorageHandle).
+  await storage.start();
+  keys.start();
+  return { gateway, holder, logger, stop, storage, keys, requestLog, retention, rollup, tracing };
 }
 
 function describeStart(logger: Logger, plan: Plan, url: string): void {
@@ -137,6 +165,8 @@ function describeStart(logger: Logger, plan: Plan, url: string): void {
   const config = plan.config;
   if (!config.server.master_key && config.keys.length === 0) {
     logger.warn('no master_key or keys configured: the gateway is open to anyone who can reach it');
+  } else if (!config.server.master_key) {
+    logger.warn('keys are configured but no server.master_key: admin routes (/admin) answer no one');
   }
   // Sections validated now whose enforcement lands with later features: say so instead of pretending.
   const pending = [

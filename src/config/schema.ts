@@ -54,6 +54,19 @@ export const ROUTING_STRATEGIES = ['fallback', 'weighted', 'round-robin', 'least
 export const FAILURE_KINDS = ['connection', 'timeout', 'first_token_timeout', 'rate_limit', 'overloaded', 'server_error', 'auth', 'context_length', 'content_filter'] as const;
 const failureListSchema = z.array(z.union([z.number().int().min(400).max(599), z.enum(FAILURE_KINDS)]));
 
+/** Rate limits of a key, a team, a model or the whole gateway (limits/gate.ts). */
+const limitsSchema = z.strictObject({
+  rpm: positiveInt.optional(),
+  tpm: positiveInt.optional(),
+  concurrency: positiveInt.optional(),
+});
+
+/** Spend per UTC period (day, week from Monday, month, or total), enforced before each request. */
+const budgetSchema = z.strictObject({
+  usd: z.number().positive(),
+  period: z.enum(['day', 'week', 'month', 'total']).default('month'),
+});
+
 export const modelSchema = z.strictObject({
   routing: z.enum(ROUTING_STRATEGIES).default('fallback'),
   /** weighted / round-robin only: the same end user, or the same conversation, stays on one target. */
@@ -68,26 +81,25 @@ export const modelSchema = z.strictObject({
   hedge_after_ms: positiveInt.optional(),
   /** Continue a stream cut mid-way on the next target, spliced into the same client stream. */
   resume_streams: z.boolean().default(false),
-});
-
-const limitsSchema = z.strictObject({
-  rpm: positiveInt.optional(),
-  tpm: positiveInt.optional(),
-  concurrency: positiveInt.optional(),
-});
-
-const budgetSchema = z.strictObject({
-  usd: z.number().positive(),
-  period: z.enum(['day', 'week', 'month', 'total']).default('month'),
+  /** Limits on this model name across every caller. */
+  limits: limitsSchema.optional(),
 });
 
 const keySchema = z.strictObject({
   name: z.string().min(1),
+  /** The plaintext (usually `${ENV}`); only its SHA-256 is kept in memory. */
   key: z.string(),
-  models: z.array(z.string()).optional(),
+  models: z.array(z.string().min(1)).optional(),
   limits: limitsSchema.optional(),
   budget: budgetSchema.optional(),
   team: z.string().optional(),
+  /** ISO 8601 or epoch ms. */
+  expires_at: z
+    .union([z.number().int().positive(), z.iso.datetime({ offset: true })])
+    .optional()
+    .transform((value) => (typeof value === 'string' ? Date.parse(value) : value)),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  disabled: z.boolean().default(false),
 });
 
 export const configSchema = z.strictObject({
@@ -118,6 +130,25 @@ export const configSchema = z.strictObject({
   providers: z.record(z.string(), providerSchema).default({}),
   models: z.record(z.string(), modelSchema).default({}),
   keys: z.array(keySchema).default([]),
+  /** Teams a key names in `team`: their limits and budget apply together with the key's. */
+  teams: z.record(z.string(), z.strictObject({ limits: limitsSchema.optional(), budget: budgetSchema.optional() })).default({}),
+  limits: z
+    .strictObject({
+      /** Limits on all traffic together. */
+      global: limitsSchema.optional(),
+      /** When the limit store (Redis) cannot be reached: `open` serves without limits, `closed` answers 503. */
+      on_store_error: z.enum(['open', 'closed']).default('open'),
+      /** Budget alerts: POSTed once per budget, period and threshold (percent of the budget). */
+      budget_alerts: z
+        .strictObject({
+          webhook: z.url({ protocol: /^https?$/ }),
+          thresholds: z.array(z.number().positive().max(100)).default([50, 80, 100]),
+        })
+        .optional(),
+      /** How long a concurrency slot or budget reservation outlives an instance that died holding it. */
+      lease_s: positiveInt.default(900),
+    })
+    .prefault({}),
   cache: z
     .strictObject({
       mode: z.enum(['off', 'exact', 'semantic']).default('off'),

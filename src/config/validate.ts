@@ -70,6 +70,20 @@ function crossReferenceProblems(config: Config): ConfigProblem[] {
       }
     });
   }
+  const keyNames = new Map<string, number>();
+  const keyValues = new Map<string, number>();
+  config.keys.forEach((key, index) => {
+    const sameName = keyNames.get(key.name);
+    if (sameName !== undefined) problems.push({ path: `keys[${index}].name`, message: `"${key.name}" is also the name of keys[${sameName}]` });
+    else keyNames.set(key.name, index);
+    const sameKey = keyValues.get(key.key);
+    // The value itself is never printed: it is a secret.
+    if (sameKey !== undefined) problems.push({ path: `keys[${index}].key`, message: `the same key as keys[${sameKey}]` });
+    else keyValues.set(key.key, index);
+    if (config.server.master_key !== undefined && key.key === config.server.master_key) {
+      problems.push({ path: `keys[${index}].key`, message: 'the same value as server.master_key' });
+    }
+  });
   return problems;
 }
 

@@ -28,8 +28,11 @@ export const ERROR_CODES = {
   // Routing
   model_not_found: spec(404, 'invalid_request_error', 'not_found_error'),
   model_not_allowed: spec(403, 'permission_error', 'permission_error'),
-  // Keys (later issues fill these in)
+  conflict: spec(409, 'invalid_request_error', 'invalid_request_error'),
+  // Keys and limits
   invalid_api_key: spec(401, 'authentication_error', 'authentication_error'),
+  /** A valid key on a route it may not use (an ordinary key on /admin). */
+  permission_denied: spec(403, 'permission_error', 'permission_error'),
   rate_limit_exceeded: spec(429, 'rate_limit_error', 'rate_limit_error'),
   budget_exceeded: spec(429, 'rate_limit_error', 'rate_limit_error'),
   // Upstream, as seen by the client after the gateway gave up

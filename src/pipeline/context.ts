@@ -1,4 +1,6 @@
 import type { AbortLink } from '../upstream/abort.js';
+import { OPEN, type Caller } from '../server/auth.js';
+import type { Admission } from '../limits/gate.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ChatRequest, Usage } from '../ir/chat.js';
 import type { Plan, TargetPlan } from '../config/plan.js';
@@ -34,6 +36,8 @@ export interface ChatContextInit {
   rawBody: Buffer;
   envelope: RequestEnvelope;
   responseHeaders: Record<string, string>;
+  /** Who sent it (auth ran before the body was read); absent in tests that build contexts directly. */
+  caller?: Caller;
 }
 
 /**
@@ -60,6 +64,9 @@ export class RequestContext {
   readonly envelope: RequestEnvelope;
   /** Headers every answer for this request carries (request id, provider, model, attempts...). */
   readonly responseHeaders: Record<string, string>;
+  readonly caller: Caller;
+  /** What the limits and budgets reserved for this request, settled when it ends. */
+  admission?: Admission;
   readonly attempts: AttemptRecord[] = [];
   /** True once a policy replaced the IR: the client's bytes no longer describe the request. */
   rewritten = false;
@@ -105,6 +112,7 @@ export class RequestContext {
     this.rawBody = init.rawBody;
     this.envelope = init.envelope;
     this.responseHeaders = init.responseHeaders;
+    this.caller = init.caller ?? OPEN;
   }
 
   /** The request in the IR, validated in full on first use (throws `invalid_request` naming the field). */

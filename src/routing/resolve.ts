@@ -11,6 +11,8 @@ export interface ResolveOptions {
   sticky?: { stickyIdentity(kind: 'user' | 'conversation'): string | undefined };
   /** The client's own fallback list (`x-switchyard-fallbacks`), replacing the model's. */
   fallbacks?: readonly string[];
+  /** Models the caller's key may use (absent: all). The `fallbacks` a model names in config are the operator's choice and not checked. */
+  mayUse?: (model: string) => boolean;
 }
 
 /**
@@ -23,6 +25,9 @@ export function resolveTargets(plan: Plan, modelName: string, options: ResolveOp
   const first = lookupModel(plan, modelName);
   if (!first) {
     throw new GatewayError('model_not_found', `model "${modelName}" does not exist`, { param: 'model' });
+  }
+  if (options.mayUse && !options.mayUse(modelName)) {
+    throw new GatewayError('model_not_allowed', `this key may not use model "${modelName}"`, { param: 'model' });
   }
   const fallbacks = options.fallbacks ?? first.fallbacks;
   if (fallbacks.length === 0) return order(first, options);
@@ -49,9 +54,9 @@ function order(model: ModelPlan, options: ResolveOptions): readonly TargetPlan[]
 
 /**
  * `x-switchyard-fallbacks: a,b`: the client's own fallback models. Each must exist (configured or
- * `provider/model`); when keys arrive, each must also be one the key may use.
+ * `provider/model`) and be one the caller's key may use.
  */
-export function parseFallbackHeader(plan: Plan, header: string | string[] | undefined): readonly string[] | undefined {
+export function parseFallbackHeader(plan: Plan, header: string | string[] | undefined, mayUse?: (model: string) => boolean): readonly string[] | undefined {
   if (header === undefined) return undefined;
   const names = (Array.isArray(header) ? header.join(',') : header)
     .split(',')
@@ -60,6 +65,9 @@ export function parseFallbackHeader(plan: Plan, header: string | string[] | unde
   for (const name of names) {
     if (!lookupModel(plan, name)) {
       throw new GatewayError('invalid_request', `x-switchyard-fallbacks: unknown model "${name}"`, { param: 'x-switchyard-fallbacks' });
+    }
+    if (mayUse && !mayUse(name)) {
+      throw new GatewayError('model_not_allowed', `x-switchyard-fallbacks: this key may not use model "${name}"`, { param: 'x-switchyard-fallbacks' });
     }
   }
   return names;

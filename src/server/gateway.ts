@@ -7,6 +7,7 @@ import { sendError } from './respond.js';
 import { newRequestId } from './request-id.js';
 import { dialectForPath, findRoute } from './routes.js';
 import type { GatewayRuntime } from './types.js';
+import { accessFor, authenticate, type Caller } from './auth.js';
 
 export interface Gateway {
   readonly server: http.Server;
@@ -92,10 +93,19 @@ async function dispatch(
     sendError(response, error, (e) => dialectForPath(pathname).encodeError(e), { 'x-request-id': requestId });
     return;
   }
-  if (request.method !== route.method) {
+  // An `ANY` route answers each method itself (e.g. /admin/keys: GET and POST).
+  if (route.method !== 'ANY' && request.method !== route.method) {
     const error = new GatewayError('method_not_allowed', `${pathname} accepts ${route.method}, not ${request.method}`);
     sendError(response, error, (e) => route.dialect.encodeError(e), { 'x-request-id': requestId, allow: route.method });
     return;
   }
-  await route.handler({ request, response, runtime, plan: runtime.plan(), requestId, signal, startedAt });
+  const plan = runtime.plan();
+  let caller: Caller;
+  try {
+    caller = authenticate(plan, runtime.keys, request, accessFor(pathname));
+  } catch (error) {
+    sendError(response, toGatewayError(error), (e) => route.dialect.encodeError(e), { 'x-request-id': requestId });
+    return;
+  }
+  await route.handler({ request, response, runtime, plan, requestId, signal, startedAt, caller });
 }

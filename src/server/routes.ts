@@ -10,10 +10,12 @@ import { adminProvidersHandler } from './handlers/admin-providers.js';
 import { metricsHandler } from './handlers/metrics.js';
 import { adminLogHandler, adminLogsHandler } from './handlers/admin-logs.js';
 import { adminUsageHandler } from './handlers/admin-usage.js';
+import { adminKeyHandler, adminKeysHandler } from './handlers/admin-keys.js';
 import type { Handler } from './types.js';
 
 export interface Route {
-  method: 'GET' | 'POST';
+  /** `ANY`: the handler serves several methods and answers 405 (with `allow`) itself. */
+  method: 'GET' | 'POST' | 'ANY';
   handler: Handler;
   /** The API whose error shape this path answers in. */
   dialect: ClientDialect;
@@ -32,11 +34,13 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map([
   ['/metrics', { method: 'GET', handler: metricsHandler, dialect: openaiChatDialect }],
   ['/admin/logs', { method: 'GET', handler: adminLogsHandler, dialect: openaiChatDialect }],
   ['/admin/usage', { method: 'GET', handler: adminUsageHandler, dialect: openaiChatDialect }],
+  ['/admin/keys', { method: 'ANY', handler: adminKeysHandler, dialect: openaiChatDialect }],
 ] as Array<[string, Route]>);
 
 /** Paths with an id after a fixed prefix; looked at only when no exact path matched. */
 const PREFIX_ROUTES: ReadonlyArray<[string, Route]> = [
   ['/admin/logs/', { method: 'GET', handler: adminLogHandler, dialect: openaiChatDialect }],
+  ['/admin/keys/', { method: 'ANY', handler: adminKeyHandler, dialect: openaiChatDialect }],
 ];
 
 /** Paths are also served without the `/v1` prefix, as OpenAI-compatible servers commonly are. */

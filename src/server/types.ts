@@ -9,6 +9,9 @@ import type { GatewayMetrics } from '../telemetry/metrics.js';
 import type { StorageHandle } from '../storage/handle.js';
 import type { RequestLog } from '../telemetry/request-log.js';
 import type { Tracing } from '../telemetry/tracing.js';
+import type { KeyRegistry } from '../keys/registry.js';
+import type { LimitGate } from '../limits/gate.js';
+import type { Caller } from './auth.js';
 
 /** What every handler can reach: the current plan (swapped on reload), the logger, the pipeline stages. */
 export interface GatewayRuntime {
@@ -27,6 +30,10 @@ export interface GatewayRuntime {
   readonly storage?: StorageHandle;
   /** The request log's write queue (for /health/ready). */
   readonly requestLog?: RequestLog;
+  /** Rate limits and budgets (in process, or shared through `redis`); absent in tests that need none. */
+  readonly limits?: LimitGate;
+  /** Virtual keys (config and stored), looked up by digest on every authenticated route. */
+  readonly keys: KeyRegistry;
   /** OpenTelemetry traces; undefined unless `telemetry.otlp_endpoint` is set (then its SDK is loaded). */
   readonly tracing?: Tracing | undefined;
 }
@@ -41,6 +48,8 @@ export interface HandlerInput {
   /** Fired when the client disconnects before the answer is complete, or the model's deadline passes. */
   signal: AbortLink;
   startedAt: number;
+  /** Who is calling (authenticated before the handler runs). */
+  caller: Caller;
 }
 
 export type Handler = (input: HandlerInput) => Promise<void>;

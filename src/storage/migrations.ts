@@ -77,6 +77,58 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('request_tags_tag_created_id').on('request_tags').columns(['tag', 'created_at', 'request_id']).execute();
     },
   },
+  // Hourly usage rollups, so /admin/usage over days reads hundreds of rows, not millions (storage/usage.ts).
+  '0003_usage_rollup': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('usage_hourly')
+        .addColumn('dimension', 'text', (c) => c.notNull())
+        .addColumn('hour', 'bigint', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('requests', 'bigint', (c) => c.notNull())
+        .addColumn('input_tokens', 'bigint', (c) => c.notNull())
+        .addColumn('output_tokens', 'bigint', (c) => c.notNull())
+        .addColumn('cached_tokens', 'bigint', (c) => c.notNull())
+        .addColumn('cost_usd', 'double precision', (c) => c.notNull())
+        .addColumn('errors', 'bigint', (c) => c.notNull())
+        .addColumn('latency', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('usage_hourly_pk', ['dimension', 'hour', 'value'])
+        .execute();
+      await db.schema
+        .createTable('usage_dirty_hours')
+        .addColumn('hour', 'bigint', (c) => c.primaryKey())
+        .addColumn('version', 'bigint', (c) => c.notNull())
+        .execute();
+      // Every hour already logged is rolled up by the background job, oldest first.
+      await sql`insert into usage_dirty_hours (hour, version)
+        select distinct created_at - (created_at % 3600000), 0 from requests`.execute(db);
+    },
+  },
+  // Virtual keys (keys/records.ts). Names are unique among keys not revoked, so `key=name` finds one.
+  '0004_api_keys': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('team', 'text')
+        .addColumn('models', 'text')
+        .addColumn('limits', 'text')
+        .addColumn('budget', 'text')
+        .addColumn('metadata', 'text')
+        .addColumn('expires_at', 'bigint')
+        .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('api_keys_name_active').on('api_keys').column('name').unique().where(sql.ref('revoked_at'), 'is', null).execute();
+      // Every instance asks each half second for the keys changed since it last looked.
+      await db.schema.createIndex('api_keys_updated').on('api_keys').column('updated_at').execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -99,8 +99,8 @@ export function decodeCursor(cursor: string): { createdAt: number; id: string } 
   return { createdAt, id: text.slice(colon + 1) };
 }
 
-/** The API shape of a row (/admin/logs, webhooks): ISO time, and `key_name` (joined from the keys once keys are stored). */
-export function presentLogRecord(row: LogRecord): Record<string, unknown> {
+/** The API shape of a row (/admin/logs, webhooks): ISO time, and `key_name` looked up from the keys (not stored in the row). */
+export function presentLogRecord(row: LogRecord, keyName: (id: string) => string | undefined = () => undefined): Record<string, unknown> {
   const { created_at, ...rest } = row;
-  return { ...rest, created_at: new Date(created_at).toISOString(), key_name: null };
+  return { ...rest, created_at: new Date(created_at).toISOString(), key_name: row.key_id === null ? null : (keyName(row.key_id) ?? null) };
 }

@@ -7,6 +7,9 @@ export interface Database {
   requests: RequestsTable;
   request_tags: RequestTagsTable;
   request_bodies: RequestBodiesTable;
+  usage_hourly: UsageHourlyTable;
+  usage_dirty_hours: UsageDirtyHoursTable;
+  api_keys: ApiKeysTable;
 }
 
 export interface RequestsTable {
@@ -55,4 +58,46 @@ export interface RequestBodiesTable {
   created_at: number;
   request_body: string | null;
   response_body: string | null;
+}
+
+/** Closed hours summed per dimension (model, key, ...) and group, for /admin/usage (storage/usage.ts). */
+export interface UsageHourlyTable {
+  /** `key` | `model` | `provider` | `upstream_model` | `tag` | `variant` */
+  dimension: string;
+  /** Start of the hour, epoch ms. */
+  hour: number;
+  /** The group ('' for none: no key, no variant). */
+  value: string;
+  requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  cost_usd: number;
+  errors: number;
+  /** JSON `{bucket: count}` latency histogram (storage/latency-histogram.ts). */
+  latency: string;
+}
+
+/** Hours whose raw rows are not (all) in usage_hourly; `version` changes with every batch written. */
+export interface UsageDirtyHoursTable {
+  hour: number;
+  version: number;
+}
+
+/** Virtual keys created through the admin API or the CLI (keys/records.ts); lists are JSON text. */
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  key_hash: string;
+  prefix: string;
+  team: string | null;
+  models: string | null;
+  limits: string | null;
+  budget: string | null;
+  metadata: string | null;
+  expires_at: number | null;
+  disabled: number;
+  created_at: number;
+  updated_at: number;
+  revoked_at: number | null;
 }

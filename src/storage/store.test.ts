@@ -140,6 +140,94 @@ for (const backend of storageBackendsForTests()) {
       assert.deepEqual(daily.map((u) => [u.group, u.bucket, u.requests]), [['openai', base - (base % (24 * HOUR)), 21]]);
     });
 
+    test('the hourly rollup answers like the raw rows; a late row reopens its hour until rolled up again', async () => {
+      const base = T0 + 500 * HOUR;
+      let seed = 7;
+      const random = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+      const rows: LogRecord[] = [];
+      for (let i = 0; i < 600; i++) {
+        rows.push(record({
+          id: `roll-${i}`,
+          created_at: base + Math.floor(random() * 3.5 * HOUR),
+          model: random() < 0.6 ? 'big' : 'small',
+          key_id: random() < 0.2 ? null : `k${i % 3}`,
+          variant: random() < 0.5 ? 'openai/gpt-4.1' : null,
+          latency_ms: Math.floor(random() * 5_000),
+          status: random() < 0.1 ? 502 : 200,
+          input_tokens: i,
+          cost_usd: 0.001 * (i % 7),
+          tags: random() < 0.5 ? ['x', 'y'] : ['x'],
+        }));
+      }
+      await store.writeRequests(rows);
+      // A range with partial hours at both ends: 2 whole hours in the middle are rolled up.
+      const range = { from: base + 0.5 * HOUR, to: base + 3.25 * HOUR };
+      const groups = ['model', 'key', 'variant', 'tag', 'provider', 'upstream_model'] as const;
+      const before = await Promise.all(groups.map((groupBy) => store.usage({ groupBy, ...range, interval: 'hour' })));
+      const beforeTotal = await store.usage({ groupBy: 'model', ...range });
+      assert.ok((await store.rollupUsage(base + 3 * HOUR, 100)) >= 3, 'the three closed hours are rolled up');
+      assert.equal(await store.rollupUsage(base + 3 * HOUR, 100), 0, 'nothing left to roll up');
+      const after = await Promise.all(groups.map((groupBy) => store.usage({ groupBy, ...range, interval: 'hour' })));
+      const close = (rolled: number | null, raw: number | null): boolean => rolled !== null && raw !== null && Math.abs(rolled - raw) <= raw * 0.033 + 1;
+      for (const [index, rawRows] of before.entries()) {
+        const rolledRows = after[index]!;
+        assert.deepEqual(
+          rolledRows.map((u) => [u.group, u.bucket, u.requests, u.input_tokens, u.errors, u.cost_usd.toFixed(9)]),
+          rawRows.map((u) => [u.group, u.bucket, u.requests, u.input_tokens, u.errors, u.cost_usd.toFixed(9)]),
+          `group_by=${groups[index]}`,
+        );
+        for (const [i, raw] of rawRows.entries()) {
+          assert.ok(close(rolledRows[i]!.p50_latency_ms, raw.p50_latency_ms), `p50 within 3.2%: ${rolledRows[i]!.p50_latency_ms} vs ${raw.p50_latency_ms}`);
+          assert.ok(close(rolledRows[i]!.p95_latency_ms, raw.p95_latency_ms), `p95 within 3.2%: ${rolledRows[i]!.p95_latency_ms} vs ${raw.p95_latency_ms}`);
+        }
+      }
+      const afterTotal = await store.usage({ groupBy: 'model', ...range });
+      assert.deepEqual(afterTotal.map((u) => [u.group, u.requests]), beforeTotal.map((u) => [u.group, u.requests]));
+
+      // A row arriving late (after an outage) for a rolled-up hour counts at once, read raw.
+      await store.writeRequests([record({ id: 'roll-late', created_at: base + 1.5 * HOUR, model: 'big', latency_ms: 10 })]);
+      const withLate = await store.usage({ groupBy: 'model', ...range });
+      assert.equal(withLate.find((u) => u.group === 'big')!.requests, afterTotal.find((u) => u.group === 'big')!.requests + 1);
+      assert.equal(await store.rollupUsage(base + 3 * HOUR, 100), 1, 'only the reopened hour');
+      const reRolled = await store.usage({ groupBy: 'model', ...range });
+      assert.deepEqual(reRolled.map((u) => [u.group, u.requests]), withLate.map((u) => [u.group, u.requests]));
+
+      // Spend per key (budgets): the same from rollups and raw rows, over whole and partial hours.
+      for (const [from, to] of [[base, base + 4 * HOUR], [base + 0.3 * HOUR, base + 2.7 * HOUR]] as const) {
+        const expected = rows.filter((r) => r.key_id !== null && ['k0', 'k2'].includes(r.key_id) && r.created_at >= from && r.created_at < to).reduce((sum, r) => sum + r.cost_usd, 0);
+        assert.ok(Math.abs((await store.spendOf(['k0', 'k2'], from, to)) - expected) < 1e-9, `spend ${from}-${to}`);
+      }
+      assert.equal(await store.spendOf([], base, base + HOUR), 0);
+    });
+
+    test('keys: created with a hash and prefix, names unique among live keys, patched, revoked, polled by change time', async () => {
+      const { generateKey, newKeyId } = await import('../keys/records.js');
+      const fresh = generateKey();
+      const base = { key_hash: fresh.hash, prefix: fresh.prefix, team: 'ml', models: ['gpt-*'], limits: { rpm: 60 }, budget: { usd: 5, period: 'day' as const }, metadata: { owner: 'ana' }, expires_at: null, disabled: false };
+      const created = await store.createKey({ id: newKeyId(), name: 'ci-bot', ...base });
+      assert.equal(created.name, 'ci-bot');
+      assert.deepEqual(created.limits, { rpm: 60 });
+      assert.ok(created.created_at > Date.now() - 60_000 && created.created_at <= Date.now() + 60_000, 'dated by the database clock');
+      const other = generateKey();
+      await assert.rejects(store.createKey({ id: newKeyId(), name: 'ci-bot', ...base, key_hash: other.hash, prefix: other.prefix }), (error: { code?: string; status?: number }) => error.code === 'conflict');
+      const since = created.updated_at;
+      const patched = await store.updateKey(created.id, { disabled: true, limits: { rpm: 10, tpm: 1000 } });
+      assert.equal(patched!.disabled, true);
+      assert.deepEqual(patched!.limits, { rpm: 10, tpm: 1000 });
+      assert.ok(patched!.updated_at >= since);
+      assert.deepEqual((await store.keysChangedSince(since)).map((k) => k.id), [created.id]);
+      assert.equal((await store.listKeys()).filter((k) => k.name === 'ci-bot').length, 1);
+      const revoked = await store.revokeKey(created.id);
+      assert.ok(revoked!.revoked_at !== null);
+      assert.equal(await store.revokeKey(created.id), undefined, 'revoked once');
+      assert.equal(await store.updateKey(created.id, { disabled: false }), undefined, 'a revoked key cannot be revived');
+      assert.equal((await store.listKeys()).some((k) => k.id === created.id), false);
+      assert.equal((await store.listKeys({ includeRevoked: true })).some((k) => k.id === created.id), true);
+      // The name is free again once its key is revoked.
+      const again = await store.createKey({ id: newKeyId(), name: 'ci-bot', ...base, key_hash: other.hash, prefix: other.prefix });
+      assert.equal(again.name, 'ci-bot');
+    });
+
     test('pruning deletes old rows in batches, with their tags and bodies', async () => {
       const old = T0 - 1000 * HOUR;
       const rows = Array.from({ length: 7 }, (_, i) => record({ id: `old-${i}`, created_at: old + i, tags: ['old'], request_body: 'x' }));
@@ -154,6 +242,12 @@ for (const backend of storageBackendsForTests()) {
       assert.equal(await store.getRequest('old-3'), undefined);
       const tagged = await store.usage({ groupBy: 'tag', from: old, to: old + 100 });
       assert.deepEqual(tagged, []);
+      // Rollups of expired hours go too.
+      await store.writeRequests([record({ id: 'old-rolled', created_at: old + 5 * HOUR })]);
+      assert.ok((await store.rollupUsage(old + 6 * HOUR, 100)) >= 1);
+      assert.equal((await store.usage({ groupBy: 'model', from: old + 5 * HOUR, to: old + 6 * HOUR }))[0]!.requests, 1);
+      await store.pruneRequests(old + 7 * HOUR, 100);
+      assert.deepEqual(await store.usage({ groupBy: 'model', from: old + 5 * HOUR, to: old + 6 * HOUR }), []);
       assert.ok(await store.getRequest('full-1'), 'newer rows are kept');
     });
   });

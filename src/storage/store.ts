@@ -15,10 +15,12 @@ import {
   type UsageRow,
 } from './records.js';
 import { GatewayError } from '../errors/gateway-error.js';
+import { getKey, insertKey, keysChangedSince, listKeys, revokeKey, updateKey } from './keys.js';
+import type { ApiKeyPatch, ApiKeyRecord } from '../keys/records.js';
+import { dirtyVersion, HOUR_MS, pruneRollups, queryUsage, rollupDirtyHours, spendOf } from './usage.js';
 
 /**
- * Where the gateway keeps what must outlive a process: the request log now (keys and budgets
- * join it later). One implementation over SQL for SQLite and PostgreSQL; only the batched insert
+ * Where the gateway keeps what must outlive a process: the request log and the virtual keys. One implementation over SQL for SQLite and PostgreSQL; only the batched insert
  * is written per driver, because it is the one statement that runs all the time.
  */
 export interface Storage {
@@ -28,6 +30,17 @@ export interface Storage {
   listRequests(query: LogQuery): Promise<LogPage>;
   getRequest(id: string): Promise<LogRecord | undefined>;
   usage(query: UsageQuery): Promise<UsageRow[]>;
+  /** Rolls up to `maxHours` closed hours (ended before `closedBefore`) with new rows; returns how many. */
+  rollupUsage(closedBefore: number, maxHours: number): Promise<number>;
+  /** USD spent by these keys in [from, to) (budgets start from it). */
+  spendOf(keyIds: readonly string[], from: number, to: number): Promise<number>;
+  createKey(record: Omit<ApiKeyRecord, 'created_at' | 'updated_at' | 'revoked_at'>): Promise<ApiKeyRecord>;
+  getKey(id: string): Promise<ApiKeyRecord | undefined>;
+  listKeys(options?: { includeRevoked?: boolean }): Promise<ApiKeyRecord[]>;
+  /** Keys changed at or after `since` (the database's clock), revoked ones included. */
+  keysChangedSince(since: number): Promise<ApiKeyRecord[]>;
+  updateKey(id: string, patch: ApiKeyPatch): Promise<ApiKeyRecord | undefined>;
+  revokeKey(id: string): Promise<ApiKeyRecord | undefined>;
   /** Deletes up to `batchSize` requests created before `before` (with their tags and bodies); returns how many. */
   pruneRequests(before: number, batchSize: number): Promise<number>;
   close(): Promise<void>;
@@ -126,8 +139,6 @@ function fromRow(row: Selectable<RequestsTable> & { request_body?: string | null
   return record;
 }
 
-const HOUR_MS = 3_600_000;
-
 export class SqlStorage implements Storage {
   readonly kind: Storage['kind'];
   readonly #open: OpenDatabase;
@@ -206,59 +217,41 @@ export class SqlStorage implements Storage {
     return row ? fromRow(row) : undefined;
   }
 
-  /**
-   * Requests, tokens, cost, errors and nearest-rank p50/p95 latency per group (and time bucket),
-   * in one pass over the time range: window functions rank latencies inside each group, which
-   * SQLite and PostgreSQL both run (SQLite has no percentile aggregate).
-   */
-  async usage(query: UsageQuery): Promise<UsageRow[]> {
-    const byTag = query.groupBy === 'tag';
-    const time = byTag ? sql.ref('t.created_at') : sql.ref('r.created_at');
-    const group = byTag ? sql.ref('t.tag') : sql.ref(`r.${query.groupBy === 'key' ? 'key_id' : query.groupBy}`);
-    const width = query.interval === 'day' ? 24 * HOUR_MS : HOUR_MS;
-    const bucket = query.interval ? sql`(${time} - (${time} % ${sql.lit(width)}))` : sql`0`;
-    const source = byTag ? sql`request_tags t join requests r on r.id = t.request_id` : sql`requests r`;
-    const result = await sql<{
-      grp: string | null;
-      bucket: number;
-      requests: number;
-      input_tokens: number | null;
-      output_tokens: number | null;
-      cached_tokens: number | null;
-      cost_usd: number | null;
-      errors: number | null;
-      p50: number | null;
-      p95: number | null;
-    }>`
-      select grp, bucket, count(*) as requests, sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens,
-        sum(cached_tokens) as cached_tokens, sum(cost_usd) as cost_usd,
-        sum(case when status >= 400 then 1 else 0 end) as errors,
-        max(case when rn = (n + 1) / 2 then latency_ms end) as p50,
-        max(case when rn = (95 * n + 99) / 100 then latency_ms end) as p95
-      from (
-        select ${group} as grp, ${bucket} as bucket, r.status, r.input_tokens, r.output_tokens, r.cached_tokens, r.cost_usd, r.latency_ms,
-          row_number() over (partition by ${group}, ${bucket} order by r.latency_ms) as rn,
-          count(*) over (partition by ${group}, ${bucket}) as n
-        from ${source}
-        where ${time} >= ${query.from} and ${time} < ${query.to}
-      ) ranked
-      group by grp, bucket
-      order by bucket, requests desc, grp`.execute(this.#db);
-    return result.rows.map((row) => {
-      const out: UsageRow = {
-        group: row.grp,
-        requests: Number(row.requests),
-        input_tokens: Number(row.input_tokens ?? 0),
-        output_tokens: Number(row.output_tokens ?? 0),
-        cached_tokens: Number(row.cached_tokens ?? 0),
-        cost_usd: Number(row.cost_usd ?? 0),
-        errors: Number(row.errors ?? 0),
-        p50_latency_ms: row.p50 === null ? null : Number(row.p50),
-        p95_latency_ms: row.p95 === null ? null : Number(row.p95),
-      };
-      if (query.interval) out.bucket = Number(row.bucket);
-      return out;
-    });
+  /** Usage per group (and time bucket): hourly rollups for whole closed hours, raw rows for the rest (usage.ts). */
+  usage(query: UsageQuery): Promise<UsageRow[]> {
+    return queryUsage(this.#db, query);
+  }
+
+  rollupUsage(closedBefore: number, maxHours: number): Promise<number> {
+    return rollupDirtyHours(this.#db, this.#open.kind, closedBefore, maxHours);
+  }
+
+  spendOf(keyIds: readonly string[], from: number, to: number): Promise<number> {
+    return spendOf(this.#db, keyIds, from, to);
+  }
+
+  createKey(record: Omit<ApiKeyRecord, 'created_at' | 'updated_at' | 'revoked_at'>): Promise<ApiKeyRecord> {
+    return insertKey(this.#db, this.#open.kind, record);
+  }
+
+  getKey(id: string): Promise<ApiKeyRecord | undefined> {
+    return getKey(this.#db, id);
+  }
+
+  listKeys(options: { includeRevoked?: boolean } = {}): Promise<ApiKeyRecord[]> {
+    return listKeys(this.#db, options);
+  }
+
+  keysChangedSince(since: number): Promise<ApiKeyRecord[]> {
+    return keysChangedSince(this.#db, since);
+  }
+
+  updateKey(id: string, patch: ApiKeyPatch): Promise<ApiKeyRecord | undefined> {
+    return updateKey(this.#db, this.#open.kind, id, patch);
+  }
+
+  revokeKey(id: string): Promise<ApiKeyRecord | undefined> {
+    return revokeKey(this.#db, this.#open.kind, id);
   }
 
   async pruneRequests(before: number, batchSize: number): Promise<number> {
@@ -275,7 +268,10 @@ export class SqlStorage implements Storage {
       .deleteFrom('request_bodies')
       .where('request_id', 'in', (eb) => eb.selectFrom('request_bodies').select('request_id').where('created_at', '<', before).limit(batchSize))
       .execute();
-    return Number(deleted.numDeletedRows);
+    const count = Number(deleted.numDeletedRows);
+    // Rollups of expired hours go with the last batch (one statement, not one per batch).
+    if (count < batchSize) await pruneRollups(db, before);
+    return count;
   }
 
   async close(): Promise<void> {
@@ -293,16 +289,24 @@ function sqliteWriter(sqlite: Sqlite.Database): (rows: readonly LogRecord[]) => 
   const insertBody = sqlite.prepare(
     'insert into request_bodies (request_id, created_at, request_body, response_body) values (?, ?, ?, ?) on conflict do nothing',
   );
+  const markDirty = sqlite.prepare(
+    'insert into usage_dirty_hours (hour, version) values (?, ?) on conflict (hour) do update set version = excluded.version',
+  );
   return sqlite.transaction((rows: readonly LogRecord[]) => {
     let inserted = 0;
+    const hours = new Set<number>();
     for (const row of rows) {
       if (insertRequest.run(...toCells(row)).changes === 0) continue;
       inserted++;
+      hours.add(row.created_at - (row.created_at % HOUR_MS));
       for (const tag of row.tags) insertTag.run(row.id, tag, row.created_at);
       if (row.request_body !== undefined || row.response_body !== undefined) {
         insertBody.run(row.id, row.created_at, row.request_body ?? null, row.response_body ?? null);
       }
     }
+    // The rows' hours are raw again until the rollup has them (usage.ts).
+    const version = dirtyVersion();
+    for (const hour of hours) markDirty.run(hour, version);
     return inserted;
   }) as (rows: readonly LogRecord[]) => number;
 }
@@ -313,6 +317,9 @@ const PG_INSERT_REQUESTS =
   'on conflict (id) do nothing returning id';
 const PG_INSERT_TAGS =
   'insert into request_tags (request_id, tag, created_at) select * from unnest($1::text[], $2::text[], $3::int8[]) on conflict do nothing';
+const PG_MARK_DIRTY =
+  'insert into usage_dirty_hours (hour, version) select hour, $2::int8 from unnest($1::int8[]) as hour ' +
+  'on conflict (hour) do update set version = excluded.version';
 const PG_INSERT_BODIES =
   'insert into request_bodies (request_id, created_at, request_body, response_body) ' +
   'select * from unnest($1::text[], $2::int8[], $3::text[], $4::text[]) on conflict do nothing';
@@ -332,8 +339,10 @@ async function writePostgres(pool: pg.Pool, rows: readonly LogRecord[]): Promise
     const fresh = new Set(inserted.rows.map((row) => row.id));
     const tags: [string[], string[], number[]] = [[], [], []];
     const bodies: [string[], number[], Array<string | null>, Array<string | null>] = [[], [], [], []];
+    const hours = new Set<number>();
     for (const row of rows) {
       if (!fresh.has(row.id)) continue;
+      hours.add(row.created_at - (row.created_at % HOUR_MS));
       for (const tag of row.tags) {
         tags[0].push(row.id);
         tags[1].push(tag);
@@ -348,6 +357,8 @@ async function writePostgres(pool: pg.Pool, rows: readonly LogRecord[]): Promise
     }
     if (tags[0].length > 0) await client.query(PG_INSERT_TAGS, tags);
     if (bodies[0].length > 0) await client.query(PG_INSERT_BODIES, bodies);
+    // The rows' hours are raw again until the rollup has them (usage.ts).
+    if (hours.size > 0) await client.query(PG_MARK_DIRTY, [[...hours].sort((a, b) => a - b), dirtyVersion()]);
     await client.query('commit');
     return fresh.size;
   } catch (error) {

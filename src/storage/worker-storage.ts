@@ -4,8 +4,23 @@ import type { ErrorCode } from '../errors/codes.js';
 import type { LogPage, LogQuery, LogRecord, UsageQuery, UsageRow } from './records.js';
 import type { StorageSpec } from './spec.js';
 import type { Storage } from './store.js';
+import type { ApiKeyPatch, ApiKeyRecord } from '../keys/records.js';
 
-type Operation = 'writeRequests' | 'listRequests' | 'getRequest' | 'usage' | 'pruneRequests' | 'close';
+type Operation =
+  | 'writeRequests'
+  | 'listRequests'
+  | 'getRequest'
+  | 'usage'
+  | 'rollupUsage'
+  | 'spendOf'
+  | 'createKey'
+  | 'getKey'
+  | 'listKeys'
+  | 'keysChangedSince'
+  | 'updateKey'
+  | 'revokeKey'
+  | 'pruneRequests'
+  | 'close';
 
 export interface StorageCall {
   id: number;
@@ -89,6 +104,38 @@ export class WorkerStorage implements Storage {
 
   usage(query: UsageQuery): Promise<UsageRow[]> {
     return this.#call('usage', [query]) as Promise<UsageRow[]>;
+  }
+
+  rollupUsage(closedBefore: number, maxHours: number): Promise<number> {
+    return this.#call('rollupUsage', [closedBefore, maxHours]) as Promise<number>;
+  }
+
+  spendOf(keyIds: readonly string[], from: number, to: number): Promise<number> {
+    return this.#call('spendOf', [keyIds, from, to]) as Promise<number>;
+  }
+
+  createKey(record: Omit<ApiKeyRecord, 'created_at' | 'updated_at' | 'revoked_at'>): Promise<ApiKeyRecord> {
+    return this.#call('createKey', [record]) as Promise<ApiKeyRecord>;
+  }
+
+  getKey(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.#call('getKey', [id]) as Promise<ApiKeyRecord | undefined>;
+  }
+
+  listKeys(options: { includeRevoked?: boolean } = {}): Promise<ApiKeyRecord[]> {
+    return this.#call('listKeys', [options]) as Promise<ApiKeyRecord[]>;
+  }
+
+  keysChangedSince(since: number): Promise<ApiKeyRecord[]> {
+    return this.#call('keysChangedSince', [since]) as Promise<ApiKeyRecord[]>;
+  }
+
+  updateKey(id: string, patch: ApiKeyPatch): Promise<ApiKeyRecord | undefined> {
+    return this.#call('updateKey', [id, patch]) as Promise<ApiKeyRecord | undefined>;
+  }
+
+  revokeKey(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.#call('revokeKey', [id]) as Promise<ApiKeyRecord | undefined>;
   }
 
   pruneRequests(before: number, batchSize: number): Promise<number> {

@@ -62,6 +62,14 @@ export class GatewayMetrics {
   );
   readonly cacheRequests = new AggregatedMetric('switchyard_cache_requests_total', 'Cache lookups by result (hit, miss, semantic-hit, bypass).', 'counter', ['result'], [], this.registry);
   readonly rateLimited = new AggregatedMetric('switchyard_ratelimited_total', 'Requests refused by a rate limit or budget.', 'counter', [], [], this.registry);
+  readonly limitStoreErrors = new AggregatedMetric(
+    'switchyard_limit_store_errors_total',
+    'Limit checks and settlements that failed because the limit store (Redis) or the spend lookup was unavailable (limits.on_store_error then applies).',
+    'counter',
+    [],
+    [],
+    this.registry,
+  );
   readonly #upstreamErrors = new AggregatedMetric(
     'switchyard_upstream_errors_total',
     'Failed upstream calls (retries, fallbacks and hedges included), by provider and error code.',

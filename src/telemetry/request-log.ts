@@ -20,6 +20,8 @@ export interface RequestLogOptions {
   onDrop?(count: number): void;
   /** `logging.webhooks` delivery. */
   webhooks?: WebhookSinks;
+  /** A key id's name, for the `key_name` webhooks receive. */
+  keyName?(id: string): string | undefined;
 }
 
 /**
@@ -32,6 +34,7 @@ export class RequestLog {
   readonly queue: BatchQueue<LogRecord>;
   readonly webhooks: WebhookSinks | undefined;
   readonly #logger: Logger;
+  readonly #keyName: (id: string) => string | undefined;
 
   constructor(
     private readonly storage: StorageHandle,
@@ -40,6 +43,7 @@ export class RequestLog {
   ) {
     this.#logger = logger;
     this.webhooks = options.webhooks;
+    this.#keyName = options.keyName ?? (() => undefined);
     this.queue = new BatchQueue<LogRecord>({
       maxQueued: options.maxQueued ?? 100_000,
       batchSize: options.batchSize ?? 100,
@@ -80,7 +84,7 @@ export class RequestLog {
     if (!requests && webhooks.length === 0) return;
     const record = build();
     if (requests) this.queue.push(record);
-    if (webhooks.length > 0) this.webhooks?.push(webhooks, presentLogRecord(record));
+    if (webhooks.length > 0) this.webhooks?.push(webhooks, presentLogRecord(record, this.#keyName));
   }
 
   /** Writes what is queued (shutdown); returns rows that could not be written in time. */
@@ -100,7 +104,7 @@ export function logRecordOf(ctx: RequestContext): LogRecord {
     id: ctx.id,
     created_at: Math.round(Date.now() - (performance.now() - ctx.startedAt)),
     api: ctx.dialect.name === 'anthropic-messages' ? 'messages' : 'chat.completions',
-    key_id: null,
+    key_id: ctx.caller.kind === 'key' ? ctx.caller.key.id : null,
     model: ctx.envelope.model,
     provider: ctx.served?.provider.config.name ?? null,
     upstream_model: ctx.served?.model ?? null,
@@ -157,6 +161,8 @@ export interface ExchangeSummary {
   api: 'embeddings' | 'chat.completions' | 'messages';
   plan: Plan;
   startedAt: number;
+  /** The caller's key (null: the master key, an open gateway). */
+  keyId: string | null;
   model: string | null;
   served: TargetPlan | undefined;
   attempts: readonly AttemptRecord[];
@@ -173,7 +179,7 @@ function exchangeRecordOf(summary: ExchangeSummary): LogRecord {
     id: summary.id,
     created_at: Math.round(Date.now() - (now - summary.startedAt)),
     api: summary.api,
-    key_id: null,
+    key_id: summary.keyId,
     model: summary.model,
     provider: summary.served?.provider.config.name ?? null,
     upstream_model: summary.served?.model ?? null,

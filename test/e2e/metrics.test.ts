@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startFakeOpenAI } from '../fakes/openai.js';
 import type { FakeUpstream } from '../fakes/types.js';
-import { postJson, startTestGateway, type TestGateway } from './harness.js';
+import { postJson as postJsonAs, startTestGateway, type TestGateway } from './harness.js';
+
+// With a master key set the gateway is not open: clients call with it too.
+const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) => postJsonAs(url, body, { authorization: 'Bearer admin-secret', ...headers });
 
 /** `name{a="x",b="y"} value` lines → map from `name{a="x",b="y"}` (labels sorted) to value. */
 function parseMetrics(text: string): Map<string, number> {

@@ -11,7 +11,10 @@ import { startFakeGemini } from '../fakes/gemini.js';
 import { startFakeAnthropic } from '../fakes/anthropic.js';
 import type { FakeUpstream } from '../fakes/types.js';
 import { storageBackendsForTests, storageForTests } from '../helpers/services.js';
-import { postJson, startTestGateway, waitFor, type TestGateway } from './harness.js';
+import { postJson as postJsonAs, startTestGateway, waitFor, type TestGateway } from './harness.js';
+
+// With a master key set the gateway is not open: clients call with it too.
+const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) => postJsonAs(url, body, { authorization: 'Bearer admin-secret', ...headers });
 
 const ADMIN = { authorization: 'Bearer admin-secret' };
 /** gpt-4.1 in the shipped catalog: $2 input, $0.5 cached input, $8 output per million tokens. */
@@ -55,6 +58,7 @@ for (const backend of storageBackendsForTests()) {
 server: { master_key: admin-secret }
 storage: "${store.storage}"
 logging: { bodies: true }
+keys: [{ name: client-app, key: sk-client-secret-123 }]
 circuit_breaker: { consecutive_failures: 100 }
 providers:
   up: { type: openai, base_url: "${upstream.url}", api_key: sk-up }
@@ -105,6 +109,12 @@ models:
       assert.match(row.request_body, /price me/);
       assert.match(row.response_body, /priced answer/);
       assert.doesNotMatch(JSON.stringify(row), /sk-client-secret-123|sk-up/, 'keys are never logged');
+      // The row names the key by id and name; /admin/logs finds it by either.
+      assert.deepEqual([row.key_id, row.key_name], ['config:client-app', 'client-app']);
+      for (const key of ['client-app', 'config:client-app']) {
+        const page = await admin(gateway, `/admin/logs?key=${encodeURIComponent(key)}`);
+        assert.deepEqual(page.json.data.map((r: any) => r.id), [row.id], `key=${key}`);
+      }
     });
 
     test('Anthropic usage (prompt-cache reads) through either API, streamed or not: tokens and catalog cost', async () => {
@@ -151,7 +161,7 @@ models:
     test('a client that leaves mid-stream leaves exactly one row, with the delivered tokens estimated', async () => {
       upstream.script = { text: "word ".repeat(2000), chunkDelayMs: 1, usage: { input: 5, output: 2000 } };
       const id = await new Promise<string>((resolve, reject) => {
-        const request = http.request(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (response) => {
+        const request = http.request(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer admin-secret' } }, (response) => {
           let seen = 0;
           response.on('data', (chunk: Buffer) => {
             seen += chunk.length;

@@ -6,7 +6,10 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { startFakeOpenAI } from '../fakes/openai.js';
 import type { FakeScript, FakeUpstream, RecordedRequest } from '../fakes/types.js';
-import { postJson, startTestGateway, waitFor, type TestGateway } from './harness.js';
+import { postJson as postJsonAs, startTestGateway, waitFor, type TestGateway } from './harness.js';
+
+// With a master key set the gateway is not open: clients call with it too.
+const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) => postJsonAs(url, body, { authorization: 'Bearer admin-secret', ...headers });
 import { redisUrlForTests } from '../helpers/services.js';
 
 const ask = (model: string, extra: Record<string, unknown> = {}) => ({ model, messages: [{ role: 'user', content: 'hi' }], ...extra });
@@ -43,7 +46,8 @@ models:
   only-b: { targets: [{ provider: b, model: gpt-b }] }
   weighted: { routing: weighted, targets: [{ provider: a, model: gpt-a, weight: 3 }, { provider: b, model: gpt-b, weight: 1 }] }
   round-robin: { routing: round-robin, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
-  fastest: { routing: least-latency, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
+  # Deployments of their own: latency measured by earlier tests (on a loaded machine) must not decide this one.
+  fastest: { routing: least-latency, targets: [{ provider: a, model: gpt-a-latency }, { provider: b, model: gpt-b-latency }] }
   sticky-users: { routing: weighted, sticky: user, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
   sticky-chat: { routing: round-robin, sticky: conversation, targets: [{ provider: a, model: gpt-a }, { provider: b, model: gpt-b }] }
   solo-a: { retries: 0, targets: [{ provider: a, model: gpt-a }] }

@@ -10,7 +10,10 @@ import { after, before, test } from 'node:test';
 import { startFakeOpenAI } from '../fakes/openai.js';
 import type { FakeUpstream } from '../fakes/types.js';
 import { freshPostgresSchema, postgresUrlForTests } from '../helpers/services.js';
-import { postJson, startTestGateway, waitFor, type TestGateway } from './harness.js';
+import { postJson as postJsonAs, startTestGateway, waitFor, type TestGateway } from './harness.js';
+
+// With a master key set the gateway is not open: clients call with it too.
+const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) => postJsonAs(url, body, { authorization: 'Bearer admin-secret', ...headers });
 
 const postgres = postgresUrlForTests();
 const ADMIN = { authorization: 'Bearer admin-secret' };

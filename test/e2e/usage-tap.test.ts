@@ -3,6 +3,7 @@
  * upstream's usage on the request context, where the taps (accounting) read it.
  */
 import assert from 'node:assert/strict';
+import { KeyRegistry } from '../../src/keys/registry.js';
 import { after, before, test } from 'node:test';
 import { createGateway, type Gateway } from '../../src/server/gateway.js';
 import { validateConfigText } from '../../src/config/validate.js';
@@ -38,6 +39,8 @@ models:
   const compiled = compilePlan(validated.config, 'test');
   assert.ok(compiled.ok);
   const plan = compiled.plan;
+  const keys = new KeyRegistry(undefined, createLogger('silent'));
+  keys.setPlan(plan);
   gateway = createGateway({
     plan: () => plan,
     logger: createLogger('silent'),
@@ -46,6 +49,7 @@ models:
     targetStats: new TargetStatsBook(),
     health: new MemoryHealthStore(() => plan.breaker),
     metrics: new GatewayMetrics(),
+    keys,
   });
   await gateway.listen(0, '127.0.0.1');
 });

@@ -21,14 +21,17 @@ export const adminLogsHandler: Handler = async (input) => {
     };
     set('cursor', stringParam(query, 'cursor'));
     set('model', stringParam(query, 'model'));
-    set('keyId', stringParam(query, 'key'));
+    const key = stringParam(query, 'key');
+    // An id or a name; a name no key has matches nothing (not an error: the key may be gone).
+    if (key !== undefined) set('keyId', input.runtime.keys.resolveId(key) ?? key);
     set('provider', stringParam(query, 'provider'));
     set('tag', stringParam(query, 'tag'));
     set('from', timeParam(query, 'from'));
     set('to', timeParam(query, 'to'));
     set('status', statusParam(stringParam(query, 'status')));
     const page = await storage.listRequests(logQuery);
-    return { data: page.rows.map(presentLogRecord), next_cursor: page.nextCursor };
+    const keyName = (id: string) => input.runtime.keys.nameOf(id);
+    return { data: page.rows.map((row) => presentLogRecord(row, keyName)), next_cursor: page.nextCursor };
   });
 };
 
@@ -38,7 +41,7 @@ export const adminLogHandler: Handler = async (input) => {
     const id = decodeId(pathOf(input).slice('/admin/logs/'.length));
     const row = await storage.getRequest(id);
     if (!row) throw new GatewayError('not_found', `no logged request with id "${id}" (rows are written within a second of the request ending)`);
-    return presentLogRecord(row);
+    return presentLogRecord(row, (keyId) => input.runtime.keys.nameOf(keyId));
   });
 };
 

@@ -12,6 +12,10 @@ import { sendError, sendJson, streamFrames } from '../respond.js';
 import type { Handler, HandlerInput } from '../types.js';
 import type { RequestTraceStart } from '../../telemetry/tracing.js';
 import type { TargetPlan } from '../../config/plan.js';
+import { callerKeyId, modelPermission } from '../auth.js';
+import { inputTextOf } from '../../accounting/estimate.js';
+import type { Admission } from '../../limits/gate.js';
+import type { Accounting } from '../../pipeline/accounting.js';
 
 /**
  * The chat endpoint for one client dialect (/v1/chat/completions or /v1/messages): parse,
@@ -31,11 +35,30 @@ export function chatHandler(dialect: ClientDialect): Handler {
       if (input.runtime.policies.length > 0) await applyPolicies(ctx, input.runtime.policies);
       const context = ctx;
       const book = input.runtime.targetStats;
+      const mayUse = modelPermission(input.caller);
       const targets = resolveTargets(ctx.plan, ctx.envelope.model, {
         book,
         sticky: ctx,
-        fallbacks: parseFallbackHeader(ctx.plan, input.request.headers['x-switchyard-fallbacks']),
+        fallbacks: parseFallbackHeader(ctx.plan, input.request.headers['x-switchyard-fallbacks'], mayUse),
+        ...(mayUse && { mayUse }),
       });
+      // Limits and budgets: one acquire before the first upstream call (settled when the request ends).
+      const limits = input.runtime.limits;
+      if (limits) {
+        const request = context.request;
+        ctx.admission = await limits.admit(
+          {
+            plan: ctx.plan,
+            caller: input.caller,
+            model: ctx.envelope.model,
+            targets,
+            cost: () => ({ inputTokens: roughTokens(inputTextOf(request).length), maxOutputTokens: request.maxTokens }),
+            now: Date.now(),
+            teamKeyIds: (team) => input.runtime.keys.teamKeyIds(team),
+          },
+          headers,
+        );
+      }
       // A/B: a weighted model's pick is the request's variant (sticky users keep theirs).
       if (targets[0]?.modelPlan.routing === 'weighted') headers['x-switchyard-variant'] = ctx.variant = targets[0].key;
       const outcome = await attemptTargets(ctx, targets, (target, signal, attempt) => openChat(context, target, signal, attempt), {
@@ -77,10 +100,19 @@ export function chatHandler(dialect: ClientDialect): Handler {
       if (ctx) {
         ctx.endedAt = performance.now();
         const done = ctx;
-        const tap = (): void => runTaps(done, input.runtime.taps, (name, error) => input.runtime.logger.error({ err: error, tap: name }, 'tap failed'));
+        const tap = (): void => {
+          if (done.admission) settleAdmission(input, done.admission, done.accounting);
+          runTaps(done, input.runtime.taps, (name, error) => input.runtime.logger.error({ err: error, tap: name }, 'tap failed'));
+        };
         // Taps see settled tokens and cost; an estimate is counted off the request path first.
         const settled = settleAccounting(ctx);
-        if (settled instanceof Promise) void settled.then(tap, (error: unknown) => input.runtime.logger.error({ err: error }, 'accounting failed'));
+        if (settled instanceof Promise) {
+          void settled.then(tap, (error: unknown) => {
+            input.runtime.logger.error({ err: error }, 'accounting failed');
+            // Limits are still given back (slots freed), with what is known of the usage.
+            if (done.admission) settleAdmission(input, done.admission, done.accounting);
+          });
+        }
         else tap();
       }
     }
@@ -100,6 +132,7 @@ function buildContext(input: HandlerInput, dialect: ClientDialect, headers: Reco
     rawBody,
     envelope: dialect.parseEnvelope(body),
     responseHeaders: headers,
+    caller: input.caller,
   });
   const tags = input.request.headers['x-switchyard-tags'];
   if (tags !== undefined) ctx.tags = parseTags(tags);
@@ -107,6 +140,18 @@ function buildContext(input: HandlerInput, dialect: ClientDialect, headers: Reco
   const tracing = input.runtime.tracing;
   if (tracing !== undefined) ctx.trace = tracing.startRequest(traceStart(input, 'chat', ctx.envelope.model, body));
   return ctx;
+}
+
+/** A prompt's tokens for limits, from its length: ~4 characters a token (the tokenizer runs later, off the request path). */
+export function roughTokens(characters: number): number {
+  return Math.ceil(characters / 4);
+}
+
+/** Gives back what the limits reserved, corrected to the request's real tokens and cost. */
+export function settleAdmission(input: HandlerInput, admission: Admission, accounting: Accounting | undefined): void {
+  const usage = accounting?.usage;
+  const tokens = usage ? usage.inputTokens + usage.outputTokens : 0;
+  input.runtime.limits?.settle(admission, tokens, accounting?.costUsd ?? 0, input.plan.config.limits.budget_alerts);
 }
 
 const MAX_TAGS = 32;
@@ -169,6 +214,7 @@ function logRefused(input: HandlerInput, dialect: ClientDialect, error: GatewayE
     api: dialect.name === 'anthropic-messages' ? 'messages' : 'chat.completions',
     plan: input.plan,
     startedAt: input.startedAt,
+    keyId: callerKeyId(input.caller),
     model: null,
     served: undefined,
     attempts: [],

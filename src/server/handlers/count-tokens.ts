@@ -1,4 +1,5 @@
 import { estimateInputTokens } from '../../accounting/estimate.js';
+import { modelPermission } from '../auth.js';
 import type { ChatRequest } from '../../ir/chat.js';
 import type { TargetPlan } from '../../config/plan.js';
 import {
@@ -26,7 +27,8 @@ export const countTokensHandler: Handler = async (input) => {
   try {
     const rawBody = await readRequestBody(input.request, input.plan.config.server.max_body_bytes);
     const request = parseCountTokensRequest(parseJsonObject(rawBody));
-    const targets = resolveTargets(input.plan, request.model);
+    const mayUse = modelPermission(input.caller);
+    const targets = resolveTargets(input.plan, request.model, mayUse ? { mayUse } : {});
     const target = targets[0]!;
     let count: number;
     if (target.provider.buildCountTokensRequest && target.provider.parseCountTokensResponse) {

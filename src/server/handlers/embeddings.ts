@@ -8,11 +8,13 @@ import { parseFallbackHeader, resolveTargets } from '../../routing/resolve.js';
 import { parseJsonObject, readRequestBody } from '../body.js';
 import { sendError, sendJson } from '../respond.js';
 import type { Handler } from '../types.js';
-import { describeServed, parseTags, traceStart } from './chat.js';
+import { describeServed, parseTags, roughTokens, traceStart } from './chat.js';
 import type { AbortLink } from '../../upstream/abort.js';
 import type { AttemptRecord } from '../../pipeline/context.js';
 import { tokenCounter } from '../../accounting/token-counter.js';
 import { costUsd } from '../../accounting/cost.js';
+import { callerKeyId, modelPermission } from '../auth.js';
+import type { Admission } from '../../limits/gate.js';
 
 /** POST /v1/embeddings (OpenAI format) against any provider that embeds. */
 export const embeddingsHandler: Handler = async (input) => {
@@ -22,6 +24,7 @@ export const embeddingsHandler: Handler = async (input) => {
   let inputTokens = 0;
   let failure: GatewayError | undefined;
   let tags: string[] = [];
+  let admission: Admission | undefined;
   try {
     const tagHeader = input.request.headers['x-switchyard-tags'];
     if (tagHeader !== undefined) tags = parseTags(tagHeader);
@@ -33,10 +36,27 @@ export const embeddingsHandler: Handler = async (input) => {
     const tracing = input.runtime.tracing;
     if (tracing !== undefined) state.trace = tracing.startRequest(traceStart(input, 'embeddings', model, body));
     const book = input.runtime.targetStats;
+    const mayUse = modelPermission(input.caller);
     const targets = resolveTargets(input.plan, request.model, {
       book,
-      fallbacks: parseFallbackHeader(input.plan, input.request.headers['x-switchyard-fallbacks']),
+      fallbacks: parseFallbackHeader(input.plan, input.request.headers['x-switchyard-fallbacks'], mayUse),
+      ...(mayUse && { mayUse }),
     });
+    const limits = input.runtime.limits;
+    if (limits) {
+      admission = await limits.admit(
+        {
+          plan: input.plan,
+          caller: input.caller,
+          model: request.model,
+          targets,
+          cost: () => ({ inputTokens: roughTokens(request.input.reduce((sum, text) => sum + text.length, 0)), maxOutputTokens: 0 }),
+          now: Date.now(),
+          teamKeyIds: (team) => input.runtime.keys.teamKeyIds(team),
+        },
+        headers,
+      );
+    }
     const response = await attemptTargets(state, targets, (target, signal, attempt) => embedWith(target, request, signal, attempt), {
       book,
       health: input.runtime.health,
@@ -50,11 +70,17 @@ export const embeddingsHandler: Handler = async (input) => {
     sendError(input.response, failure, (e) => openaiChatDialect.encodeError(e), headers);
   } finally {
     logFailedAttempts(input.runtime.logger, input.requestId, 'embeddings', state.attempts);
+    if (admission) {
+      const price = state.served?.pricing;
+      const cost = price ? costUsd({ inputTokens, outputTokens: 0 }, price) : 0;
+      input.runtime.limits?.settle(admission, inputTokens, cost, input.plan.config.limits.budget_alerts);
+    }
     input.runtime.requestLog?.recordExchange({
       id: input.requestId,
       api: 'embeddings',
       plan: input.plan,
       startedAt: input.startedAt,
+      keyId: callerKeyId(input.caller),
       model,
       served: state.served,
       attempts: state.attempts,

@@ -1,13 +1,14 @@
 import type { Plan } from '../../config/plan.js';
 import { sendJson } from '../respond.js';
 import type { Handler } from '../types.js';
+import { mayUseModel } from '../auth.js';
 
 /**
  * GET /v1/models: the configured model names plus the models providers declare they serve, in
  * OpenAI's list shape, or Anthropic's when the client sends `anthropic-version`.
  */
-export const modelsHandler: Handler = async ({ request, response, plan, requestId }) => {
-  const names = modelNames(plan);
+export const modelsHandler: Handler = async ({ request, response, plan, requestId, caller }) => {
+  const names = modelNames(plan).filter((name) => mayUseModel(caller, name));
   const created = Math.floor(plan.loadedAt / 1000);
   const payload = request.headers['anthropic-version']
     ? {
