@@ -170,7 +170,6 @@ function describeStart(logger: Logger, plan: Plan, url: string): void {
   }
   // Sections validated now whose enforcement lands with later features: say so instead of pretending.
   const pending = [
-    config.keys.length > 0 && 'keys',
     config.cache && config.cache.mode !== 'off' && 'cache',
     config.guardrails && 'guardrails',
   ].filter(Boolean);
