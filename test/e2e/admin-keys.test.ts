@@ -87,7 +87,11 @@ providers:
       const got = await call(gateway, 'GET', `/admin/keys/${created.json.id}`);
       assert.equal(got.status, 200, got.text);
       const { key: _plaintext, ...record } = created.json;
-      assert.deepEqual(got.json, record);
+      const { budget_status: status, ...gotRecord } = got.json;
+      assert.deepEqual(gotRecord, record);
+      // A key with a budget shows its spend this period (from the request log) and when it resets.
+      const midnight = new Date(Date.now() - (Date.now() % 86_400_000) + 86_400_000).toISOString();
+      assert.deepEqual(status, { spent_usd: 0, period_start: new Date(Date.parse(midnight) - 86_400_000).toISOString(), resets_at: midnight });
       for (const text of [listed.text, got.text, (await call(gateway, 'GET', '/admin/keys?include_revoked=true')).text]) {
         assert.ok(!text.includes(key), 'never the plaintext again');
         assert.ok(!text.includes(sha256(key)), 'never the hash');

@@ -7,6 +7,7 @@ import { postJson, startTestGateway, waitFor, type TestGateway } from './harness
 import { redisUrlForTests, storageForTests } from '../helpers/services.js';
 import { startFakeOpenAI } from '../fakes/openai.js';
 import type { FakeUpstream } from '../fakes/types.js';
+import { CuttableProxy } from '../helpers/cuttable-proxy.js';
 
 const ask = (gateway: TestGateway, key: string, model = 'fast', extra: Record<string, unknown> = {}) =>
   postJson(`${gateway.url}/v1/chat/completions`, { model, max_tokens: 5, messages: [{ role: 'user', content: 'hi' }], ...extra }, { authorization: `Bearer ${key}` });
@@ -234,9 +235,39 @@ keys: [{ name: ${name}, key: sk-${name}, limits: { rpm: 10 } }]
       const replies = await Promise.all(Array.from({ length: 30 }, (_, i) => ask(i % 2 === 0 ? first : second, `sk-${name}`)));
       assert.equal(replies.filter((r) => r.status === 200).length, 10);
       assert.ok(replies.filter((r) => r.status === 200).some((r) => r.headers.get('x-switchyard-provider') === 'mock'));
+      const ready = (await (await fetch(`${first.url}/health/ready`)).json()) as any;
+      assert.deepEqual([ready.checks.redis.status, ready.checks.redis.used_for], ['ok', ['circuit_breaker', 'rate_limits']]);
     } finally {
       await first.stop();
       await second.stop();
+    }
+  });
+
+  test('Redis lost mid-way and back: served without limits meanwhile (counted), the shared limit holds again after', async () => {
+    const target = new URL((redis as { url: string }).url);
+    const proxy = new CuttableProxy({ host: target.hostname, port: Number(target.port || 6379) });
+    await proxy.up();
+    const name = `cut-${randomUUID().slice(0, 8)}`;
+    const gateway = await startTestGateway(`
+server: { master_key: master-secret }
+storage: memory
+redis: "redis://127.0.0.1:${proxy.port}"
+providers: { mock: { type: mock } }
+models: { fast: { targets: [{ provider: mock, model: echo }] } }
+keys: [{ name: ${name}, key: sk-${name}, limits: { rpm: 3 } }]
+`);
+    try {
+      for (let i = 0; i < 2; i++) assert.equal((await ask(gateway, `sk-${name}`)).status, 200);
+      await proxy.down();
+      const errorsBefore = await metric(gateway, 'switchyard_limit_store_errors_total');
+      for (let i = 0; i < 5; i++) assert.equal((await ask(gateway, `sk-${name}`)).status, 200, 'open: served while Redis is gone');
+      assert.ok((await metric(gateway, 'switchyard_limit_store_errors_total')) >= errorsBefore + 5);
+      await proxy.up();
+      // Redis kept its counters (2 of 3 used): once reconnected, one more passes, then 429.
+      await waitFor(async () => (await ask(gateway, `sk-${name}`)).status === 429, 8000);
+    } finally {
+      await gateway.stop();
+      await proxy.down();
     }
   });
 

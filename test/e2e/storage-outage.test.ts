@@ -5,46 +5,18 @@
  * that the test closes and reopens.
  */
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { startFakeOpenAI } from '../fakes/openai.js';
 import type { FakeUpstream } from '../fakes/types.js';
 import { freshPostgresSchema, postgresUrlForTests } from '../helpers/services.js';
 import { postJson as postJsonAs, startTestGateway, waitFor, type TestGateway } from './harness.js';
+import { CuttableProxy } from '../helpers/cuttable-proxy.js';
 
 // With a master key set the gateway is not open: clients call with it too.
 const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) => postJsonAs(url, body, { authorization: 'Bearer admin-secret', ...headers });
 
 const postgres = postgresUrlForTests();
 const ADMIN = { authorization: 'Bearer admin-secret' };
-
-/** A TCP proxy to the database that can be cut (every connection closed, nothing accepted) and restored. */
-class CuttableProxy {
-  #server: net.Server | undefined;
-  readonly #sockets = new Set<net.Socket>();
-  port = 0;
-  constructor(private readonly target: { host: string; port: number }) {}
-
-  async up(): Promise<void> {
-    this.#server = net.createServer((client) => {
-      const upstream = net.connect(this.target.port, this.target.host);
-      for (const socket of [client, upstream]) {
-        this.#sockets.add(socket);
-        socket.on('close', () => this.#sockets.delete(socket));
-        socket.on('error', () => {});
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.#server!.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.#server.address() as net.AddressInfo).port;
-  }
-
-  async down(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.#server?.close(() => resolve()));
-    for (const socket of this.#sockets) socket.destroy();
-    await closed;
-  }
-}
 
 let proxy: CuttableProxy;
 let upstream: FakeUpstream;

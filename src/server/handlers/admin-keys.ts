@@ -1,6 +1,7 @@
 import { toGatewayError, GatewayError } from '../../errors/gateway-error.js';
+import { budgetPeriod } from '../../limits/rules.js';
 import { openaiChatDialect } from '../../dialects/openai-chat/index.js';
-import { presentKey, type ApiKeyRecord } from '../../keys/records.js';
+import { presentKey, type ApiKeyRecord, type Budget } from '../../keys/records.js';
 import { newKeyRecord, parseKeyPatch, parseNewKey } from '../../keys/validate.js';
 import type { Storage } from '../../storage/store.js';
 import { requireMasterKey } from '../admin-auth.js';
@@ -50,7 +51,10 @@ export const adminKeyHandler: Handler = async (input) => {
   await adminAct(input, ['GET', 'PATCH', 'DELETE'], async (storage) => {
     const id = keyIdOf(input);
     const method = input.request.method;
-    if (method === 'GET') return { status: 200, body: presentKey(await storage.getKey(id) ?? notFound(id)) };
+    if (method === 'GET') {
+      const record = (await storage.getKey(id)) ?? notFound(id);
+      return { status: 200, body: { ...presentKey(record), ...(record.budget && { budget_status: await budgetStatus(storage, record.id, record.budget) }) } };
+    }
     if (method === 'PATCH') {
       const patch = parseKeyPatch(await readJsonBody(input));
       const updated = await storage.updateKey(id, patch);
@@ -122,4 +126,16 @@ async function goneOrUnknown(storage: Storage, id: string): Promise<ApiKeyRecord
     throw new GatewayError('not_found', `key "${id}" was revoked at ${new Date(existing.revoked_at).toISOString()}`);
   }
   return notFound(id);
+}
+
+/** What a key has spent in its current budget period (from the request log), and when the period resets. */
+async function budgetStatus(storage: Storage, id: string, budget: Budget): Promise<Record<string, unknown>> {
+  const now = Date.now();
+  const { start, end } = budgetPeriod(budget.period, now);
+  const spent = await storage.spendOf([id], start, now);
+  return {
+    spent_usd: Math.round(spent * 1e6) / 1e6,
+    period_start: new Date(start).toISOString(),
+    resets_at: Number.isFinite(end) ? new Date(end).toISOString() : null,
+  };
 }

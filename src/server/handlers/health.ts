@@ -11,19 +11,13 @@ export const healthHandler: Handler = async ({ response, requestId }) => {
  * which no request could be served is a 503 (no provider configured at all).
  */
 export const readyHandler: Handler = async ({ response, plan, runtime, requestId }) => {
-  const health = runtime.health.backend();
   const providerCount = plan.providers.size;
   const checks = {
     config: { status: 'ok', source: plan.source, loaded_at: new Date(plan.loadedAt).toISOString() },
     // A slow or down store is reported, never a 503: requests are served and log rows wait.
     storage: storageCheck(runtime),
     // Redis down is reported, not a 503: each instance then breaks circuits on its own.
-    redis:
-      health.kind === 'redis'
-        ? { status: health.connection === 'ready' ? 'ok' : 'unreachable', connection: health.connection, used_for: ['circuit_breaker'] }
-        : plan.config.redis
-          ? { status: 'configured_after_start', note: 'restart to connect' }
-          : { status: 'not_configured' },
+    redis: redisCheck(runtime, plan.config.redis !== undefined),
     providers: { status: providerCount > 0 ? 'ok' : 'none_configured', count: providerCount },
   };
   const ready = providerCount > 0;
@@ -40,4 +34,17 @@ function storageCheck(runtime: GatewayRuntime): Record<string, unknown> {
     ...(storage.lastError !== undefined && { error: storage.lastError }),
     ...(queue && { log_queue: { queued: queue.depth, dropped: queue.dropped, written: queue.written, state: queue.state } }),
   };
+}
+
+/** Redis down is reported, not a 503: each instance then breaks circuits on its own, and limits follow `limits.on_store_error`. */
+function redisCheck(runtime: GatewayRuntime, configured: boolean): Record<string, unknown> {
+  const connections: Record<string, string> = {};
+  const health = runtime.health.backend();
+  if (health.kind === 'redis') connections.circuit_breaker = health.connection;
+  const limits = runtime.limits?.store.backend();
+  if (limits?.kind === 'redis') connections.rate_limits = limits.connection;
+  const used = Object.keys(connections);
+  if (used.length === 0) return configured ? { status: 'configured_after_start', note: 'restart to connect' } : { status: 'not_configured' };
+  const ok = Object.values(connections).every((state) => state === 'ready');
+  return { status: ok ? 'ok' : 'unreachable', used_for: used, connections };
 }
