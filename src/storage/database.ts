@@ -22,6 +22,10 @@ export function openDatabase(spec: StorageSpec, onPoolError: (error: Error) => v
     const pool = new pg.Pool({ connectionString: spec.url, max: 4, types: pgTypes, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
     // An idle client whose server went away emits 'error' on the pool: unhandled, it would end the process.
     pool.on('error', onPoolError);
+    // A checked-out client has no pool listener: if its connection ends mid-query ("Connection terminated
+    // unexpectedly"), the query fails and the client also emits 'error', which would be an uncaught
+    // exception. Every client gets a listener of its own (the failed query reports the error).
+    pool.on('connect', (client) => client.on('error', () => {}));
     return { kind: 'postgres', pool, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };
   }
   const path = spec.kind === 'memory' ? ':memory:' : spec.path;
