@@ -49,16 +49,30 @@ export class LimitGate {
     const limits = context.plan.config.limits;
     const { rules, labels } = rulesFor({ ...context, leaseMs: limits.lease_s * 1000 });
     if (rules.length === 0) return undefined;
+    const unavailable = (what: string): GatewayError =>
+      new GatewayError('service_unavailable', `${what} cannot be checked right now (${what === 'budgets' ? 'the request log is unavailable' : 'the limit store is unavailable'}); retry shortly`);
+    let active = rules;
+    for (const rule of rules) {
+      if (rule.kind !== 'budget') continue;
+      try {
+        await this.#seed(rule.id, labels.get(rule.id)!, context.now);
+      } catch (error) {
+        // A budget whose past spend cannot be read (storage not open yet, or down) is not enforced
+        // for this request under `open` (the other limits still are); under `closed` it is a 503.
+        this.hooks.onStoreError();
+        this.#logStoreError(error);
+        if (limits.on_store_error === 'closed') throw unavailable('budgets');
+        active = active.filter((r) => r.id !== rule.id);
+      }
+    }
+    if (active.length === 0) return undefined;
     let result;
     try {
-      for (const rule of rules) if (rule.kind === 'budget') await this.#seed(rule.id, labels.get(rule.id)!, context.now);
-      result = await this.store.acquire(rules);
+      result = await this.store.acquire(active);
     } catch (error) {
       this.hooks.onStoreError();
       this.#logStoreError(error);
-      if (limits.on_store_error === 'closed') {
-        throw new GatewayError('service_unavailable', 'rate limits and budgets cannot be checked right now (the limit store is unavailable); retry shortly');
-      }
+      if (limits.on_store_error === 'closed') throw unavailable('rate limits and budgets');
       return undefined;
     }
     describeStates(result.states, labels, headers);
@@ -67,13 +81,13 @@ export class LimitGate {
       if (result.retryAfterMs !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
       const label = labels.get(result.deniedBy)!;
       const state = result.states.find((s) => s.id === result.deniedBy)!;
-      const rule = rules.find((r) => r.id === result.deniedBy)!;
+      const rule = active.find((r) => r.id === result.deniedBy)!;
       throw refusal(label, state, rule.kind === 'budget' ? rule.amountUsd : rule.kind === 'window' ? rule.amount : 1, result.retryAfterMs);
     }
     return {
       reservation: result.reservation,
-      tokenRules: rules.filter((rule) => rule.kind === 'window' && labels.get(rule.id)!.what === 'tpm').map((rule) => rule.id),
-      budgetRules: rules.filter((rule) => rule.kind === 'budget').map((rule) => ({ id: rule.id, label: labels.get(rule.id)! })),
+      tokenRules: active.filter((rule) => rule.kind === 'window' && labels.get(rule.id)!.what === 'tpm').map((rule) => rule.id),
+      budgetRules: active.filter((rule) => rule.kind === 'budget').map((rule) => ({ id: rule.id, label: labels.get(rule.id)! })),
     };
   }
 

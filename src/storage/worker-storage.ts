@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { GatewayError } from '../errors/gateway-error.js';
-import type { ErrorCode } from '../errors/codes.js';
+import { ERROR_CODES, type ErrorCode } from '../errors/codes.js';
 import type { LogPage, LogQuery, LogRecord, UsageQuery, UsageRow } from './records.js';
 import type { StorageSpec } from './spec.js';
 import type { Storage } from './store.js';
@@ -157,11 +157,12 @@ export class WorkerStorage implements Storage {
   }
 }
 
-function rebuildError(error: NonNullable<StorageReply['error']>): Error {
-  if (error.code !== undefined) {
+export function rebuildError(error: NonNullable<StorageReply['error']>): Error {
+  // Only the gateway's own codes become a GatewayError; a driver's (SQLITE_BUSY, ...) stays a plain error.
+  if (error.code !== undefined && Object.hasOwn(ERROR_CODES, error.code)) {
     return new GatewayError(error.code as ErrorCode, error.message, error.param === undefined ? {} : { param: error.param });
   }
-  return new Error(error.message);
+  return Object.assign(new Error(error.message), error.code === undefined ? {} : { code: error.code });
 }
 
 /**

@@ -186,6 +186,36 @@ describe('rate limits and budgets (in process)', () => {
   });
 });
 
+test('storage not open: a budget cannot be read, so it is skipped (open) or a 503 (closed); the other limits still hold', async () => {
+  const yaml = (policy: string) => `
+server: { master_key: master-secret }
+storage: "postgres://postgres@127.0.0.1:1/none"
+limits: { on_store_error: ${policy} }
+providers: { mock: { type: mock } }
+models: { priced: { targets: [{ provider: mock, model: echo, ${PRICED} }] } }
+keys: [{ name: k, key: sk-k-00000001, limits: { rpm: 2 }, budget: { usd: 1, period: day } }]
+`;
+  const open = await startTestGateway(yaml('open'));
+  try {
+    // $6 reserved against a $1 budget would be refused if the budget were checked.
+    assert.equal((await ask(open, 'sk-k-00000001', 'priced')).status, 200);
+    assert.equal((await ask(open, 'sk-k-00000001', 'priced')).status, 200);
+    const third = await ask(open, 'sk-k-00000001', 'priced');
+    assert.equal(third.status, 429, 'rpm still enforced');
+    assert.match(third.json.error.message, /rpm/);
+  } finally {
+    await open.stop();
+  }
+  const closed = await startTestGateway(yaml('closed'));
+  try {
+    const reply = await ask(closed, 'sk-k-00000001', 'priced');
+    assert.equal(reply.status, 503);
+    assert.match(reply.json.error.message, /budgets cannot be checked right now \(the request log is unavailable\)/);
+  } finally {
+    await closed.stop();
+  }
+});
+
 function config(storage: string, slowUrl: string, alertsUrl: string, extra = ''): string {
   return `
 server: { master_key: master-secret }
