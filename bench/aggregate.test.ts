@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { aggregate, judge } from './aggregate.js';
 import type { LoadgenResult } from './loadgen.js';
-import { markdownTable, textTable, verdictLines } from './report.js';
+import { authLimitsOverheadLines, markdownTable, textTable, verdictLines } from './report.js';
 import { SCENARIOS, toCell, type Cell, type TargetName } from './scenarios.js';
 
 const latency = (p50: number) => ({ p50, p90: p50, p99: p50 * 2, mean: p50, samples: 10 });
@@ -110,4 +110,25 @@ test('ratios pair each round with the floor of the same round', () => {
   assert.equal(gateway.vsFloor.ttfcP50DeltaMs.toFixed(3), '0.200');
   assert.ok(Number.isNaN(gateway.vsFloor.addedP50), 'the floor adds under 0.05 ms: no ratio');
   assert.equal(judge(aggregate(drift)).find((v) => v.metric === 'cpu per request')!.value.toFixed(3), '1.100');
+});
+
+test('auth and limits overhead pairs the keys targets with the gateway of the same round', () => {
+  const keyed: Cell[] = [];
+  for (const round of [1, 2, 3]) {
+    const drift = round * 0.1; // the machine slows down; pairing cancels it
+    keyed.push(cell(round, 'json-1', 'gateway', { rps: 5000, p50: 0.2 + drift, cpuMs: 500 }));
+    keyed.push(cell(round, 'json-1', 'gateway-keys', { rps: 4900, p50: 0.23 + drift, cpuMs: 510 }));
+    keyed.push(cell(round, 'json-1', 'gateway-keys-redis', { rps: 4000, p50: 0.35 + drift, cpuMs: 520 }));
+  }
+  for (const round of [1, 2, 3]) {
+    keyed.push(cell(round, 'stream-1', 'gateway', { rps: 39, p50: 26, ttfc: 0.5, cpuMs: 100 }));
+    keyed.push(cell(round, 'stream-1', 'gateway-keys', { rps: 39, p50: 26.3, ttfc: 0.55, cpuMs: 100 }));
+  }
+  const lines = authLimitsOverheadLines(keyed, 0.05);
+  assert.equal(lines.length, 3);
+  assert.match(lines[1]!, /gateway-keys\s+stream c=1\s+p50 \+0\.300 ms, TTFC p50 \+0\.050 ms \(target ≤ \+0\.100: PASS\)/, 'streams are judged on time to first chunk');
+  lines.splice(1, 1);
+  assert.match(lines[0]!, /gateway-keys\s+non-stream c=1\s+p50 \+0\.030 ms \(target ≤ \+0\.100: PASS\), CPU \+4\.1 µs\/req, throughput 0\.98×/);
+  assert.match(lines[1]!, /gateway-keys-redis\s+non-stream c=1\s+p50 \+0\.150 ms \(Redis PING round trip 0\.050 ms\), CPU \+30\.0 µs\/req, throughput 0\.80×/);
+  assert.deepEqual(authLimitsOverheadLines(keyed.filter((c) => c.target !== 'gateway')), [], 'nothing to compare without gateway');
 });

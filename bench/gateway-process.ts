@@ -17,7 +17,25 @@ export interface GatewayLaunch {
   cpuProfileDir?: string;
   /** The request log off, storage in memory (see benchGatewayConfig). */
   bare?: boolean;
+  /** A master key and one limited virtual key (see benchGatewayConfig); clients must send BENCH_KEY. */
+  keys?: BenchKeysOptions;
 }
+
+/** The `gateway-keys` variants: auth and limits on; `redisUrl` puts the limits (and breakers) in Redis. */
+export interface BenchKeysOptions {
+  redisUrl?: string;
+}
+
+/** The virtual key the keys targets accept (and the load generator sends as `Authorization: Bearer`). */
+export const BENCH_KEY = 'sk-bench-virtual-key-0123456789abcdef';
+/** The keys targets' master key (configured so auth is on; the bench never sends it). */
+export const BENCH_MASTER_KEY = 'sk-bench-master-key-0123456789abcdef';
+/** Limits far above what the bench can send, so every rule runs and none refuses. */
+const HUGE_KEY_LIMITS = '{ rpm: 100000000, tpm: 1000000000, concurrency: 100000 }';
+const HUGE_BUDGET = '{ usd: 1000000000, period: month }';
+const HUGE_MODEL_LIMITS = '{ rpm: 100000000 }';
+/** A price for the bench target, so the budget reserves and settles real amounts. */
+const BENCH_PRICING = '{ input_per_mtok: 1, output_per_mtok: 2 }';
 
 export type GatewayStart =
   | { state: 'running'; child: ChildProcess; port: number }
@@ -31,16 +49,27 @@ export function gatewayEntry(repoRoot: string): string {
 /**
  * The config the bench runs the gateway with: one openai-compatible provider, one model, and the
  * defaults otherwise (request log on, in SQLite under the temp working dir). `bare` turns the
- * request log off and keeps storage in memory, to measure what logging adds.
+ * request log off and keeps storage in memory, to measure what logging adds. `keys` adds a master
+ * key, one virtual key (BENCH_KEY) with rpm, tpm and concurrency limits and a monthly budget, an rpm
+ * limit on the model and a price on its target, all far above what the bench sends: every rule is
+ * checked and settled, none refuses. With `keys.redisUrl` the limits live in that Redis.
  */
-export function benchGatewayConfig(port: number, upstreamPort: number, bare = false): string {
+export function benchGatewayConfig(port: number, upstreamPort: number, options: { bare?: boolean; keys?: BenchKeysOptions } = {}): string {
+  const { bare = false, keys } = options;
+  const masterKey = keys ? `, master_key: "${BENCH_MASTER_KEY}"` : '';
+  const pricing = keys ? `, pricing: ${BENCH_PRICING}` : '';
+  const modelLimits = keys ? `, limits: ${HUGE_MODEL_LIMITS}` : '';
   return [
-    `server: { host: 127.0.0.1, port: ${port} }`,
+    `server: { host: 127.0.0.1, port: ${port}${masterKey} }`,
     ...(bare ? ['storage: memory', 'logging: { requests: false }'] : []),
+    ...(keys?.redisUrl ? [`redis: ${JSON.stringify(keys.redisUrl)}`] : []),
     'providers:',
     `  up: { type: openai-compatible, base_url: "http://127.0.0.1:${upstreamPort}/v1" }`,
     'models:',
-    '  bench-model: { targets: [{ provider: up, model: bench-model }] }',
+    `  bench-model: { targets: [{ provider: up, model: bench-model${pricing} }]${modelLimits} }`,
+    ...(keys
+      ? ['keys:', `  - { name: bench, key: "${BENCH_KEY}", limits: ${HUGE_KEY_LIMITS}, budget: ${HUGE_BUDGET} }`]
+      : []),
     '',
   ].join('\n');
 }
@@ -70,6 +99,30 @@ async function waitHealthy(child: ChildProcess, port: number, timeoutMs: number)
 }
 
 /**
+ * Waits until /health/ready reports storage (and Redis, when configured) as ok. Budgets are seeded
+ * from storage: until it has opened, the limit gate skips them (`on_store_error: open`), so the keys
+ * targets would measure a gateway that does less than it will.
+ */
+async function waitReady(port: number, timeoutMs: number): Promise<string | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      const body = (await response.json()) as { checks?: Record<string, { status?: string }> };
+      const storage = body.checks?.storage?.status;
+      const redis = body.checks?.redis?.status;
+      if (storage === 'ok' && (redis === undefined || redis === 'ok' || redis === 'not_configured')) return undefined;
+      last = `storage ${storage}, redis ${redis}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await sleep(100);
+  }
+  return `not ready within ${timeoutMs} ms (${last})`;
+}
+
+/**
  * Starts `node dist/cli/main.js start --config <tmp yaml> --port <N>` (cwd: a temp dir, so any
  * state it writes stays out of the repo) and waits for GET /health. Reports "not built" when
  * dist/cli/main.js is missing, "failed" when it does not come up.
@@ -80,7 +133,7 @@ export async function startGateway(launch: GatewayLaunch): Promise<GatewayStart>
   const port = await freePort();
   const workDir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   const configPath = join(workDir, 'switchyard.yaml');
-  writeFileSync(configPath, benchGatewayConfig(port, launch.upstreamPort, launch.bare));
+  writeFileSync(configPath, benchGatewayConfig(port, launch.upstreamPort, { bare: launch.bare, keys: launch.keys }));
   const log = openSync(launch.logFile, 'w');
   const profileArgs = launch.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', launch.cpuProfileDir] : [];
   const child = spawnNode(launch.placement, [...profileArgs, entry, 'start', '--config', configPath, '--port', String(port)], {
@@ -88,7 +141,7 @@ export async function startGateway(launch: GatewayLaunch): Promise<GatewayStart>
     stdio: ['ignore', log, log],
   });
   closeSync(log); // the child holds its own copy
-  const problem = await waitHealthy(child, port, 30_000);
+  const problem = (await waitHealthy(child, port, 30_000)) ?? (launch.keys ? await waitReady(port, 30_000) : undefined);
   if (problem) {
     child.kill('SIGKILL');
     return { state: 'failed', reason: `${problem}; see ${launch.logFile}` };

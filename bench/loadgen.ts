@@ -22,6 +22,8 @@ export interface LoadgenOptions {
   stream: boolean;
   /** Processes whose CPU time is read at the edges of the measured window, by name. */
   watchPids: Record<string, number>;
+  /** Extra request headers (e.g. `authorization` for the keys targets). */
+  headers?: Record<string, string>;
 }
 
 export interface LoadgenResult {
@@ -52,10 +54,13 @@ export interface LoadgenResult {
 /** Drives load at the target for warm-up + duration and reports the measured window. */
 export function runLoad(options: LoadgenOptions): Promise<LoadgenResult> {
   const body = Buffer.from(options.body);
+  const extraHeaders = Object.entries(options.headers ?? {})
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   const requestBytes = Buffer.concat([
     Buffer.from(
       `POST ${options.path} HTTP/1.1\r\nHost: ${options.host}:${options.port}\r\n` +
-        `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+        `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n${extraHeaders}\r\n`,
     ),
     body,
   ]);

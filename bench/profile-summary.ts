@@ -105,8 +105,11 @@ export function hotSpots(
 
 /** Prints the hot spots of the newest profile in `dir` (a note if there is none). */
 export function printProfileSummary(dir: string, label = 'Gateway', top = 20): void {
-  const files = readdirSync(dir)
-    .filter((name) => name.endsWith('.cpuprofile'))
+  const all = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'));
+  // --cpu-prof writes one profile per thread (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile);
+  // the gateway's worker threads (SQLite, tokenizer) exit at about the same time, so pick thread 0.
+  const mainThread = all.filter((name) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(name));
+  const files = (mainThread.length > 0 ? mainThread : all)
     .map((name) => join(dir, name))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   if (!files[0]) {

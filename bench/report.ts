@@ -1,6 +1,7 @@
 // Renders the aggregated rows and verdicts as an aligned text table (terminal) or Markdown (docs).
 import type { Row, Verdict } from './aggregate.js';
-import { SCENARIOS } from './scenarios.js';
+import { SCENARIOS, type Cell, type TargetName } from './scenarios.js';
+import { median } from './stats.js';
 
 const HEADERS = [
   'scenario', 'target', 'req/s', '×floor', 'CPU µs/req', '×floor', 'p50 ms', 'p99 ms',
@@ -97,6 +98,67 @@ export function loggingOverheadLines(rows: readonly Row[]): string[] {
     const cpu = logged.cpuPerRequestUs - bare.cpuPerRequestUs;
     const verdict = p50 <= 0.1 ? 'PASS' : 'MISS';
     lines.push(`  ${scenario.label.padEnd(16)} p50 ${signed(p50)} ms (target ≤ +0.100: ${verdict}), CPU ${cpu >= 0 ? '+' : ''}${cpu.toFixed(1)} µs/req`);
+  }
+  return lines;
+}
+
+/** Median over rounds of `read(mine) − read(base)` for the same (round, scenario); NaN when no round has both. */
+function pairedDelta(cells: readonly Cell[], scenario: string, mine: TargetName, base: TargetName, read: (cell: Cell) => number | undefined): number {
+  const baseByRound = new Map(cells.filter((c) => c.scenario === scenario && c.target === base).map((c) => [c.round, c]));
+  return median(
+    cells
+      .filter((c) => c.scenario === scenario && c.target === mine)
+      .flatMap((c) => {
+        const other = baseByRound.get(c.round);
+        return other ? [(read(c) ?? Number.NaN) - (read(other) ?? Number.NaN)] : [];
+      }),
+  );
+}
+
+/** Issue 5's budget for auth + in-process limits at p50. */
+export const AUTH_LIMITS_P50_BUDGET_MS = 0.1;
+
+/**
+ * What auth and limits add: `gateway-keys` and `gateway-keys-redis` against `gateway` per scenario,
+ * as medians of same-round differences (p50 latency; for streams also time to first chunk, which
+ * is what a stream's extra work delays; CPU per request) and of same-round throughput ratios. At
+ * one connection the in-process target is judged against the 0.1 ms p50 budget (streams: on time
+ * to first chunk); the Redis one is shown next to `redisRttMs` (a PING round trip from the
+ * harness), as its budget is one round trip.
+ */
+export function authLimitsOverheadLines(cells: readonly Cell[], redisRttMs?: number): string[] {
+  const lines: string[] = [];
+  const present = (target: TargetName) => cells.some((c) => c.target === target);
+  if (!present('gateway')) return lines;
+  for (const target of ['gateway-keys', 'gateway-keys-redis'] as const) {
+    if (!present(target)) continue;
+    for (const scenario of SCENARIOS) {
+      const p50 = pairedDelta(cells, scenario.id, target, 'gateway', (c) => c.load.latencyMs.p50);
+      if (!Number.isFinite(p50)) continue;
+      const ttfc = scenario.stream ? pairedDelta(cells, scenario.id, target, 'gateway', (c) => c.load.firstByteMs.p50) : Number.NaN;
+      const cpu = pairedDelta(cells, scenario.id, target, 'gateway', (c) => c.proxyCpuPerRequestUs);
+      const throughput = median(
+        cells
+          .filter((c) => c.scenario === scenario.id && c.target === target)
+          .map((c) => {
+            const base = cells.find((b) => b.scenario === scenario.id && b.target === 'gateway' && b.round === c.round);
+            return base ? c.load.throughput / base.load.throughput : Number.NaN;
+          }),
+      );
+      const redisCpu = median(cells.filter((c) => c.scenario === scenario.id && c.target === target).map((c) => c.redisCpuPerRequestUs ?? Number.NaN));
+      const judged = scenario.stream ? ttfc : p50;
+      let verdict = '';
+      if (scenario.connections === 1 && target === 'gateway-keys') {
+        verdict = ` (target ≤ +${AUTH_LIMITS_P50_BUDGET_MS.toFixed(3)}: ${judged <= AUTH_LIMITS_P50_BUDGET_MS ? 'PASS' : 'MISS'})`;
+      } else if (scenario.connections === 1 && redisRttMs !== undefined && Number.isFinite(redisRttMs)) {
+        verdict = ` (Redis PING round trip ${redisRttMs.toFixed(3)} ms)`;
+      }
+      const latency = scenario.stream ? `p50 ${signed(p50)} ms, TTFC p50 ${signed(ttfc)} ms${verdict}` : `p50 ${signed(p50)} ms${verdict}`;
+      const redis = Number.isFinite(redisCpu) ? `, Redis ${redisCpu.toFixed(1)} µs/req` : '';
+      lines.push(
+        `  ${target.padEnd(18)} ${scenario.label.padEnd(16)} ${latency}, CPU ${cpu >= 0 ? '+' : ''}${fixed(cpu, 1)} µs/req${redis}, throughput ${fixed(throughput, 2)}×`,
+      );
+    }
   }
   return lines;
 }

@@ -7,23 +7,25 @@
 // cell when other processes took more of its cores), BENCH_RETRIES (1), BENCH_QUIET_BUDGET_S (20:
 // total wait for quiet cores and re-runs), BENCH_TARGETS
 // ("floor,gateway"), BENCH_SCENARIOS ("json-1,json-64,stream-1,stream-64"),
-// BENCH_PROFILE=1 (gateway under --cpu-prof; prints its hottest functions).
+// BENCH_PROFILE=1 (gateways under --cpu-prof; prints their hottest functions),
+// SWITCHYARD_BENCH_REDIS_URL (redis://127.0.0.1:6379: the Redis of the gateway-keys-redis target).
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { aggregate, judge } from './aggregate.js';
 import { canNice, canPin, firstJsonLine, pinSelf, spawnNode, stopChild, type Placement } from './child-processes.js';
 import { compileBenchScripts } from './compile-helpers.js';
-import { startGateway } from './gateway-process.js';
+import { BENCH_KEY, startGateway, type BenchKeysOptions } from './gateway-process.js';
 import type { LoadgenOptions, LoadgenResult } from './loadgen.js';
 import { readPeakRssMb, resetPeakRss } from './proc-stats.js';
 import { raiseGroupPriority } from './priority.js';
 import { printProfileSummary } from './profile-summary.js';
 import { waitForQuietCores } from './quiet-cores.js';
-import { headroomLines, loggingOverheadLines, markdownTable, textTable, verdictLines } from './report.js';
+import { authLimitsOverheadLines, headroomLines, loggingOverheadLines, markdownTable, textTable, verdictLines } from './report.js';
 import { sanityCheck } from './sanity-check.js';
+import { median } from './stats.js';
 import { requestBody, toCell, type Cell, type Scenario, type TargetName } from './scenarios.js';
 import { readSettings } from './settings.js';
 
@@ -39,6 +41,10 @@ interface Target {
   pid?: number;
   /** The process serving this target; a target whose process died is skipped from then on. */
   process: ChildProcess;
+  /** Request headers the load generator sends (the keys targets' virtual key). */
+  headers?: Record<string, string>;
+  /** Other processes doing this target's work, watched for CPU (a local Redis). */
+  helperPids?: Record<string, number>;
 }
 
 const isAlive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
@@ -72,7 +78,8 @@ function runLoad(target: Target, scenario: Scenario, upstreamPid: number, durati
     warmupS: settings.warmupS,
     durationS,
     stream: scenario.stream,
-    watchPids: target.pid ? { proxy: target.pid, upstream: upstreamPid } : { upstream: upstreamPid },
+    watchPids: target.pid ? { proxy: target.pid, upstream: upstreamPid, ...target.helperPids } : { upstream: upstreamPid },
+    ...(target.headers ? { headers: target.headers } : {}),
   };
   const loadgen = spawnNode(driver, [join(scripts, 'loadgen.js'), JSON.stringify(options)]);
   const limitMs = (settings.warmupS + durationS) * 1000 + 30_000;
@@ -111,11 +118,12 @@ async function measureCell(round: number, scenario: Scenario, target: Target, up
 function logCell(cell: Cell, scenario: Scenario): void {
   const load = cell.load;
   const mainShare = cell.proxyMainThreadShare === undefined ? '' : ` (${(cell.proxyMainThreadShare * 100).toFixed(0)}% main thread)`;
-  const cpu = cell.proxyCpuPerRequestUs === undefined ? '' : `  ${cell.proxyCpuPerRequestUs.toFixed(1)} µs/req${mainShare}`;
+  const redis = cell.redisCpuPerRequestUs === undefined ? '' : ` + redis ${cell.redisCpuPerRequestUs.toFixed(1)} µs/req`;
+  const cpu = cell.proxyCpuPerRequestUs === undefined ? '' : `  ${cell.proxyCpuPerRequestUs.toFixed(1)} µs/req${mainShare}${redis}`;
   const ttfc = scenario.stream ? `  ttfc ${load.firstByteMs.p50.toFixed(3)} ms` : '';
   const errors = load.errors ? `  errors ${JSON.stringify(load.errorKinds)}` : '';
   console.log(
-    `round ${cell.round} ${scenario.label.padEnd(16)} ${cell.target.padEnd(8)} ${load.throughput.toFixed(0).padStart(7)} req/s` +
+    `round ${cell.round} ${scenario.label.padEnd(16)} ${cell.target.padEnd(18)} ${load.throughput.toFixed(0).padStart(7)} req/s` +
       `  p50 ${load.latencyMs.p50.toFixed(3)} ms${ttfc}${cpu}  core0 ${(cell.core0Busy * 100).toFixed(0)}%` +
       `  foreign ${((cell.foreignLoad ?? 0) * 100).toFixed(0)}%${errors}`,
   );
@@ -148,15 +156,37 @@ async function startTargets() {
   } else {
     console.log(`gateway: ${gateway.state} (${gateway.reason}); measuring direct and floor only`);
   }
-  if (settings.targets.has('gateway-bare')) {
-    const bare = await startGateway({ repoRoot, upstreamPort: upstream.port, placement: proxy, logFile: join(resultsDir, 'gateway-bare.log'), bare: true });
-    if (bare.state === 'running') {
-      children.push(bare.child);
-      targets.push({ name: 'gateway-bare', port: bare.port, pid: bare.child.pid!, process: bare.child });
-    } else console.log(`gateway-bare: ${bare.state} (${bare.reason})`);
+  /** Starts one more gateway variant when BENCH_TARGETS names it. */
+  const startVariant = async (name: TargetName, variant: { bare?: boolean; keys?: BenchKeysOptions }, extra: Partial<Target> = {}) => {
+    if (!settings.targets.has(name)) return;
+    const cpuProfileDir = join(profileDir, name);
+    if (settings.profile) mkdirSync(cpuProfileDir, { recursive: true });
+    const profiled = settings.profile ? { cpuProfileDir } : {};
+    const logFile = join(resultsDir, `${name}.log`);
+    const started = await startGateway({ repoRoot, upstreamPort: upstream.port, placement: proxy, logFile, ...profiled, ...variant });
+    if (started.state === 'running') {
+      children.push(started.child);
+      targets.push({ name, port: started.port, pid: started.child.pid!, process: started.child, ...extra });
+    } else console.log(`${name}: ${started.state} (${started.reason})`);
+  };
+  const keyHeaders = { authorization: `Bearer ${BENCH_KEY}` };
+  let redisRttMs: number | undefined;
+  await startVariant('gateway-bare', { bare: true });
+  await startVariant('gateway-keys', { keys: {} }, { headers: keyHeaders });
+  if (settings.targets.has('gateway-keys-redis')) {
+    const redis = await probeRedis(settings.redisUrl);
+    if (redis.ok) {
+      const helperPids = redis.pid === undefined ? undefined : { redis: redis.pid };
+      redisRttMs = redis.rttMs;
+      const where = redis.pid === undefined ? 'not local: its CPU is not counted' : `pid ${redis.pid}, CPU counted per request`;
+      console.log(`gateway-keys-redis: Redis ${redactUrl(settings.redisUrl)} (${where}; PING round trip p50 ${redis.rttMs.toFixed(3)} ms)`);
+      await startVariant('gateway-keys-redis', { keys: { redisUrl: settings.redisUrl } }, { headers: keyHeaders, ...(helperPids ? { helperPids } : {}) });
+    } else {
+      console.log(`gateway-keys-redis: skipped (Redis ${redactUrl(settings.redisUrl)} unreachable: ${redis.reason}; set SWITCHYARD_BENCH_REDIS_URL)`);
+    }
   }
   const measured = targets.filter((t) => settings.targets.has(t.name));
-  return { upstreamPid: upstream.pid, targets: measured, gateway, profileDir, floorProfileDir };
+  return { upstreamPid: upstream.pid, targets: measured, gateway, profileDir, floorProfileDir, redisRttMs };
 }
 
 async function main(): Promise<void> {
@@ -167,8 +197,11 @@ async function main(): Promise<void> {
   const priority = nice === undefined ? 'unchanged' : `${nice}${restoreGroupPriority ? ' (process and autogroup)' : ''}`;
   console.log(`placement: ${where}; nice ${priority}`);
 
-  const { upstreamPid, targets: active, gateway, profileDir, floorProfileDir } = await startTargets();
-  for (const target of active) console.log(`${target.name.padEnd(8)} :${target.port}  ${await sanityCheck(target.port)}`);
+  const { upstreamPid, targets: active, gateway, profileDir, floorProfileDir, redisRttMs } = await startTargets();
+  for (const target of active) {
+    const check = await sanityCheck(target.port, target.headers, target.headers !== undefined);
+    console.log(`${target.name.padEnd(18)} :${target.port}  ${check}`);
+  }
 
   // JIT and pools settle only after a few thousand requests: warm every (scenario, target) first.
   console.log(`warm-up: every scenario once per target (proxies ${settings.warmupS + settings.prewarmS} s each)`);
@@ -183,7 +216,7 @@ async function main(): Promise<void> {
       const order = round % 2 ? active : [active[0]!, ...active.slice(1).reverse()];
       for (const target of order) {
         if (!isAlive(target.process)) {
-          console.log(`round ${round} ${scenario.label.padEnd(16)} ${target.name.padEnd(8)} skipped: its process exited`);
+          console.log(`round ${round} ${scenario.label.padEnd(16)} ${target.name.padEnd(18)} skipped: its process exited`);
           continue;
         }
         const cell = await measureCell(round, scenario, target, upstreamPid);
@@ -199,9 +232,11 @@ async function main(): Promise<void> {
   console.log(textTable(rows));
   console.log(`\n${headroomLines(rows).join('\n')}`);
   if (verdicts.length) console.log(`\nTargets (gateway vs floor):\n${verdictLines(verdicts).join('\n')}`);
+  else console.log('\nTargets: not judged (gateway not measured)');
   const logging = loggingOverheadLines(rows);
   if (logging.length) console.log(`\nRequest log overhead (gateway − gateway-bare, medians):\n${logging.join('\n')}`);
-  else console.log('\nTargets: not judged (gateway not measured)');
+  const authLimits = authLimitsOverheadLines(cells, redisRttMs);
+  if (authLimits.length) console.log(`\nAuth and limits overhead (gateway-keys[-redis] − gateway, medians):\n${authLimits.join('\n')}`);
 
   writeResults(cells, gateway.state === 'running' ? 'measured' : `${gateway.state}: ${gateway.reason}`);
 
@@ -209,6 +244,11 @@ async function main(): Promise<void> {
   restoreGroupPriority?.();
   if (settings.profile && settings.targets.has('floor')) printProfileSummary(floorProfileDir, 'Floor');
   if (settings.profile && gateway.state === 'running') printProfileSummary(profileDir, 'Gateway');
+  if (settings.profile) {
+    for (const name of ['gateway-bare', 'gateway-keys', 'gateway-keys-redis'] as const) {
+      if (active.some((target) => target.name === name)) printProfileSummary(join(profileDir, name), name);
+    }
+  }
 }
 
 /** Writes bench/results/latest.json (everything, per cell) and latest.md (the table, for docs). */
@@ -218,8 +258,8 @@ function writeResults(cells: Cell[], gatewayState: string): void {
   const cpu = os.cpus();
   const machine = { cpus: cpu.length, cpuModel: cpu[0]?.model ?? '?', node: process.version, kernel: os.release(), pinned, nice };
   const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).stdout?.trim() || 'unknown';
-  const { scenarios, targets: wanted, ...knobs } = settings;
-  const run = { scenarios: scenarios.map((s) => s.id), targets: [...wanted], ...knobs };
+  const { scenarios, targets: wanted, redisUrl, ...knobs } = settings;
+  const run = { scenarios: scenarios.map((s) => s.id), targets: [...wanted], redisUrl: redactUrl(redisUrl), ...knobs };
   writeFileSync(
     join(resultsDir, 'latest.json'),
     `${JSON.stringify({ date: new Date().toISOString(), commit, machine, settings: run, gateway: gatewayState, rows, verdicts, cells }, null, 2)}\n`,
@@ -227,6 +267,43 @@ function writeResults(cells: Cell[], gatewayState: string): void {
   const verdictList = verdictLines(verdicts).map((line) => `- ${line}`);
   writeFileSync(join(resultsDir, 'latest.md'), `${markdownTable(rows)}\n\n${verdictList.join('\n')}\n`);
   console.log('\nwrote bench/results/latest.json and bench/results/latest.md');
+}
+
+/** The URL without its password, for logs and results. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+/** Whether the Redis answers, and its pid when it runs on this machine (to count its CPU). */
+async function probeRedis(url: string): Promise<{ ok: true; pid?: number; rttMs: number } | { ok: false; reason: string }> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2_000, retryStrategy: () => null });
+  client.on('error', () => {}); // reported through the rejected calls below
+  try {
+    await client.connect();
+    const info = await client.info('server');
+    const pid = Number(/^process_id:(\d+)/m.exec(info)?.[1]);
+    const local = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname) && existsSync(`/proc/${pid}/stat`);
+    // What one round trip costs from here: the yardstick for the Redis target's added latency.
+    const rtts: number[] = [];
+    for (let index = 0; index < 500; index++) {
+      const started = performance.now();
+      await client.ping();
+      rtts.push(performance.now() - started);
+    }
+    const rttMs = median(rtts.slice(100));
+    return local ? { ok: true, pid, rttMs } : { ok: true, rttMs };
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
+  } finally {
+    client.disconnect();
+  }
 }
 
 main().catch((error: unknown) => {

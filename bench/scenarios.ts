@@ -1,14 +1,18 @@
 // What the bench measures: the scenarios, the targets, and the shape of one measured cell.
 import type { LoadgenResult } from './loadgen.js';
 
-export type TargetName = 'direct' | 'floor' | 'gateway' | 'gateway-bare';
+export type TargetName = 'direct' | 'floor' | 'gateway' | 'gateway-bare' | 'gateway-keys' | 'gateway-keys-redis';
 /** Measured by default. */
 export const TARGET_NAMES: readonly TargetName[] = ['direct', 'floor', 'gateway'];
 /**
  * Every target BENCH_TARGETS may name. `gateway-bare` is the gateway with the request log off
- * (storage in memory): run beside `gateway` to measure what logging adds.
+ * (storage in memory): run beside `gateway` to measure what logging adds. `gateway-keys` is
+ * `gateway` with a master key and one virtual key with (huge) rpm / tpm / concurrency limits and a
+ * monthly budget, plus an rpm limit on the model; the load generator sends that key. Run beside
+ * `gateway` to measure what auth and limits add. `gateway-keys-redis` is the same with the limits
+ * in Redis (`SWITCHYARD_BENCH_REDIS_URL`, default redis://127.0.0.1:6379).
  */
-export const ALL_TARGET_NAMES: readonly TargetName[] = [...TARGET_NAMES, 'gateway-bare'];
+export const ALL_TARGET_NAMES: readonly TargetName[] = [...TARGET_NAMES, 'gateway-bare', 'gateway-keys', 'gateway-keys-redis'];
 
 export interface Scenario {
   id: string;
@@ -39,6 +43,8 @@ export interface Cell {
   proxyCpuPerRequestUs?: number;
   /** Share of that CPU spent on the proxy's main (JS) thread; the rest is GC helpers and other threads. */
   proxyMainThreadShare?: number;
+  /** CPU of the local Redis server per completed request, µs (gateway-keys-redis, when Redis runs on this machine). */
+  redisCpuPerRequestUs?: number;
   /** Peak RSS of the proxy during the cell, MiB (absent for direct). */
   peakRssMb?: number;
   /** Share of core 0 used by upstream + load generator in the window (1 = saturated). */
@@ -75,10 +81,15 @@ export function toCell(
     const mainThread = load.cpuMs.proxyMainThread;
     if (mainThread !== undefined && load.cpuMs.proxy > 0) cell.proxyMainThreadShare = mainThread / load.cpuMs.proxy;
   }
+  // A local Redis serving the target's limits is part of what is measured, not foreign load; it is
+  // not pinned, so its CPU is discounted on whichever bench core is checked.
+  const redisMs = load.cpuMs.redis;
+  if (redisMs !== undefined && Number.isFinite(redisMs) && load.completed > 0) cell.redisCpuPerRequestUs = (redisMs * 1000) / load.completed;
   if (peakRssMb !== undefined) cell.peakRssMb = peakRssMb;
+  const ownRedisMs = redisMs !== undefined && Number.isFinite(redisMs) ? redisMs : 0;
   const foreign = (core: number | undefined, ownMs: number) => {
     const busy = core === undefined ? undefined : load.coreBusyMs[core];
-    return busy === undefined ? 0 : Math.max(0, busy - ownMs) / windowMs;
+    return busy === undefined ? 0 : Math.max(0, busy - ownMs - ownRedisMs) / windowMs;
   };
   if (cores.driver !== undefined || cores.proxy !== undefined) {
     const proxyForeign = load.cpuMs.proxy === undefined ? 0 : foreign(cores.proxy, load.cpuMs.proxy);

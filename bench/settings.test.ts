@@ -17,7 +17,14 @@ test('filters and numbers come from BENCH_* variables; direct is always kept', (
   assert.deepEqual(settings.scenarios.map((s) => s.id), ['json-64', 'stream-1']);
 });
 
+test('the keys targets are opt-in; their Redis URL comes from SWITCHYARD_BENCH_REDIS_URL', () => {
+  assert.equal(readSettings({}).redisUrl, 'redis://127.0.0.1:6379');
+  const settings = readSettings({ BENCH_TARGETS: 'gateway,gateway-keys,gateway-keys-redis', SWITCHYARD_BENCH_REDIS_URL: 'redis://10.0.0.5:6380/2' });
+  assert.deepEqual([...settings.targets], ['direct', 'gateway', 'gateway-keys', 'gateway-keys-redis']);
+  assert.equal(settings.redisUrl, 'redis://10.0.0.5:6380/2');
+});
+
 test('bad values are refused with the variable named', () => {
   assert.throws(() => readSettings({ BENCH_ROUNDS: 'three' }), /BENCH_ROUNDS: expected a number, got "three"/);
-  assert.throws(() => readSettings({ BENCH_TARGETS: 'flor' }), /BENCH_TARGETS: unknown flor \(known: direct, floor, gateway, gateway-bare\)/);
+  assert.throws(() => readSettings({ BENCH_TARGETS: 'flor' }), /BENCH_TARGETS: unknown flor \(known: direct, floor, gateway, gateway-bare, gateway-keys, gateway-keys-redis\)/);
 });
