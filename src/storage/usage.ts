@@ -118,17 +118,26 @@ function hourRanges(hours: readonly number[]): Array<[number, number]> {
   return ranges;
 }
 
+/**
+ * How [from, to) is read: `rolled` whole hours from usage_hourly (skipping `dirty` ones), and
+ * `raw` ranges from the rows (the partial hours at the ends and the dirty hours).
+ */
+async function planRange(db: Kysely<Database>, from: number, to: number): Promise<{ rolled?: [number, number]; dirty: Set<number>; raw: Array<[number, number]> }> {
+  const { hours, edges } = splitRange(from, to);
+  if (!hours) return { dirty: new Set(), raw: edges };
+  const [firstHour, lastHour] = hours;
+  const marked = await db.selectFrom('usage_dirty_hours').select('hour').where('hour', '>=', firstHour).where('hour', '<', lastHour).execute();
+  const dirty = new Set(marked.map((row) => Number(row.hour)));
+  return { rolled: hours, dirty, raw: [...edges, ...hourRanges([...dirty])] };
+}
+
 export async function queryUsage(db: Kysely<Database>, query: UsageQuery): Promise<UsageRow[]> {
   const width = query.interval === 'day' ? DAY_MS : query.interval === 'hour' ? HOUR_MS : undefined;
   const bucketOf = (time: number): number => (width === undefined ? 0 : time - (time % width));
   const totals = new Map<string, Totals>();
-  const { hours, edges } = splitRange(query.from, query.to);
-  const rawRanges = [...edges];
+  const { rolled: hours, dirty: dirtyHours, raw: rawRanges } = await planRange(db, query.from, query.to);
   if (hours) {
     const [firstHour, lastHour] = hours;
-    const dirty = await db.selectFrom('usage_dirty_hours').select('hour').where('hour', '>=', firstHour).where('hour', '<', lastHour).execute();
-    const dirtyHours = new Set(dirty.map((row) => Number(row.hour)));
-    rawRanges.push(...hourRanges([...dirtyHours]));
     const rolled = await db
       .selectFrom('usage_hourly')
       .selectAll()
@@ -266,14 +275,10 @@ export function dirtyVersion(): number {
  */
 export async function spendOf(db: Kysely<Database>, keyIds: readonly string[], from: number, to: number): Promise<number> {
   if (keyIds.length === 0) return 0;
-  const { hours, edges } = splitRange(from, to);
-  const rawRanges = [...edges];
+  const { rolled: hours, dirty: dirtyHours, raw: rawRanges } = await planRange(db, from, to);
   let total = 0;
   if (hours) {
     const [firstHour, lastHour] = hours;
-    const dirty = await db.selectFrom('usage_dirty_hours').select('hour').where('hour', '>=', firstHour).where('hour', '<', lastHour).execute();
-    const dirtyHours = new Set(dirty.map((row) => Number(row.hour)));
-    rawRanges.push(...hourRanges([...dirtyHours]));
     const rolled = await db
       .selectFrom('usage_hourly')
       .select(['hour', 'cost_usd'])

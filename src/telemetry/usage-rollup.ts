@@ -1,5 +1,6 @@
 import type { StorageHandle } from '../storage/handle.js';
 import type { Logger } from './logger.js';
+import { PeriodicJob } from './periodic-job.js';
 
 const HOUR_MS = 3_600_000;
 /**
@@ -21,58 +22,27 @@ export interface UsageRollupOptions {
  * not rolled up is read raw), only slower. Several instances running it is safe: each hour is
  * claimed with a lock on PostgreSQL, and SQLite has one writer.
  */
-export class UsageRollupJob {
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<number> | undefined;
-  #stopped = false;
-
-  constructor(
-    private readonly storage: StorageHandle,
-    private readonly logger: Logger,
-    private readonly options: UsageRollupOptions = {},
-  ) {}
-
-  start(): void {
-    this.#schedule(this.options.firstRunMs ?? 5_000);
+export class UsageRollupJob extends PeriodicJob {
+  constructor(storage: StorageHandle, logger: Logger, options: UsageRollupOptions = {}) {
+    super(logger, (now, stopped) => rollup(storage, logger, now, stopped), {
+      firstRunMs: options.firstRunMs ?? 5_000,
+      intervalMs: options.intervalMs ?? 60_000,
+      failure: 'usage rollup failed; retrying at the next run',
+    });
   }
+}
 
-  /** Rolls up every closed dirty hour now; resolves with how many hours were rolled up. */
-  run(now = Date.now()): Promise<number> {
-    this.#running ??= this.#rollup(now).finally(() => (this.#running = undefined));
-    return this.#running;
+/** Rolls up every closed dirty hour, one per step; resolves with how many hours were rolled up. */
+async function rollup(storage: StorageHandle, logger: Logger, now: number, stopped: () => boolean): Promise<number> {
+  const currentHour = now - (now % HOUR_MS);
+  let total = 0;
+  for (;;) {
+    if (stopped()) break;
+    const rolled = await storage.get().rollupUsage(currentHour, HOURS_PER_STEP);
+    total += rolled;
+    if (rolled < HOURS_PER_STEP) break;
+    await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
   }
-
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#running?.catch(() => {});
-  }
-
-  #schedule(delayMs: number): void {
-    if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      this.run().then(
-        () => this.#schedule(this.options.intervalMs ?? 60_000),
-        (error: unknown) => {
-          this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'usage rollup failed; retrying at the next run');
-          this.#schedule(this.options.intervalMs ?? 60_000);
-        },
-      );
-    }, delayMs);
-    this.#timer.unref();
-  }
-
-  async #rollup(now: number): Promise<number> {
-    const currentHour = now - (now % HOUR_MS);
-    let total = 0;
-    for (;;) {
-      if (this.#stopped) break;
-      const rolled = await this.storage.get().rollupUsage(currentHour, HOURS_PER_STEP);
-      total += rolled;
-      if (rolled < HOURS_PER_STEP) break;
-      await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
-    }
-    if (total > 0) this.logger.debug({ hours: total }, 'usage rolled up');
-    return total;
-  }
+  if (total > 0) logger.debug({ hours: total }, 'usage rolled up');
+  return total;
 }

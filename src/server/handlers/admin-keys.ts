@@ -9,6 +9,7 @@ import { parseJsonObject, readRequestBody } from '../body.js';
 import { enumParam, queryOf } from '../query.js';
 import { sendError, sendJson } from '../respond.js';
 import type { Handler, HandlerInput } from '../types.js';
+import { openStorage } from './admin-logs.js';
 
 /**
  * The virtual keys API (master key only):
@@ -80,15 +81,7 @@ async function adminAct(input: HandlerInput, methods: readonly string[], act: (s
       throw new GatewayError('method_not_allowed', `${pathOf(input)} accepts ${methods.join(', ')}, not ${method}`);
     }
     requireMasterKey(input.plan, input.request);
-    const handle = input.runtime.storage;
-    if (!handle) throw new GatewayError('service_unavailable', 'no storage is configured');
-    let storage: Storage;
-    try {
-      storage = handle.get();
-    } catch (error) {
-      throw new GatewayError('service_unavailable', (error as Error).message);
-    }
-    const answer = await act(storage);
+    const answer = await act(openStorage(input));
     sendJson(input.response, answer.status, { ...headers, ...answer.headers }, JSON.stringify(answer.body));
   } catch (error) {
     sendError(input.response, toGatewayError(error), (e) => openaiChatDialect.encodeError(e), headers);

@@ -70,20 +70,23 @@ function statusParam(value: string | undefined): LogQuery['status'] | undefined 
   return code;
 }
 
+/** The open storage, or a 503 while there is none (not configured, not open yet, down). */
+export function openStorage(input: HandlerInput): Storage {
+  const handle = input.runtime.storage;
+  if (!handle) throw new GatewayError('service_unavailable', 'no storage is configured');
+  try {
+    return handle.get();
+  } catch (error) {
+    throw new GatewayError('service_unavailable', (error as Error).message);
+  }
+}
+
 /** Master key, an open storage (503 while it is not), then the answer as JSON. */
 export async function adminRead(input: HandlerInput, read: (storage: Storage) => Promise<unknown>): Promise<void> {
   const headers = { 'x-request-id': input.requestId };
   try {
     requireMasterKey(input.plan, input.request);
-    const handle = input.runtime.storage;
-    if (!handle) throw new GatewayError('service_unavailable', 'no storage is configured');
-    let storage: Storage;
-    try {
-      storage = handle.get();
-    } catch (error) {
-      throw new GatewayError('service_unavailable', (error as Error).message);
-    }
-    sendJson(input.response, 200, headers, JSON.stringify(await read(storage)));
+    sendJson(input.response, 200, headers, JSON.stringify(await read(openStorage(input))));
   } catch (error) {
     sendError(input.response, toGatewayError(error), (e) => openaiChatDialect.encodeError(e), headers);
   }
