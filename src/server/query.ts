@@ -16,9 +16,10 @@ function invalid(param: string, message: string): GatewayError {
 export function timeParam(query: URLSearchParams, param: string): number | undefined {
   const value = query.get(param);
   if (value === null || value === '') return undefined;
-  if (/^\d+$/.test(value)) return Number(value);
-  const parsed = Date.parse(value);
+  const parsed = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (Number.isNaN(parsed)) throw invalid(param, `not an ISO 8601 time or epoch milliseconds: "${value}"`);
+  // Past what a Date can hold (year 275760), the value cannot be a time.
+  if (!Number.isSafeInteger(parsed) || Math.abs(parsed) > 8.64e15) throw invalid(param, `out of range: "${value}"`);
   return parsed;
 }
 

@@ -40,7 +40,7 @@ export function addHistogram(counts: LatencyCounts, encoded: string): void {
   for (const bucket in buckets) addLatency(counts, bucketLatency(Number(bucket)), buckets[bucket]!);
 }
 
-/** Nearest-rank percentiles (the same ranks the SQL used: ceil(p·n)); null for no requests. */
+/** Nearest-rank percentiles (the ceil(p·n)-th value); null for no requests. */
 export function percentiles(counts: LatencyCounts, ranks: readonly number[]): Array<number | null> {
   let total = 0;
   for (const count of counts.values()) total += count;

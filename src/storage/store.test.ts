@@ -41,9 +41,11 @@ for (const backend of storageBackendsForTests()) {
   describe(`storage on ${backend.name}`, { skip: backend.skip }, () => {
     let store: SqlStorage;
     let cleanup: () => Promise<void>;
+    let storageValue: string;
     before(async () => {
       const fresh = await storageForTests(backend.name);
       cleanup = fresh.cleanup;
+      storageValue = fresh.storage;
       store = await SqlStorage.open(parseStorage(fresh.storage, process.cwd()) as StorageSpec);
     });
     after(async () => {
@@ -230,7 +232,8 @@ for (const backend of storageBackendsForTests()) {
 
     test('pruning deletes old rows in batches, with their tags and bodies', async () => {
       const old = T0 - 1000 * HOUR;
-      const rows = Array.from({ length: 7 }, (_, i) => record({ id: `old-${i}`, created_at: old + i, tags: ['old'], request_body: 'x' }));
+      // Three tags a request, batches of three requests: each batch removes nine tag rows.
+      const rows = Array.from({ length: 7 }, (_, i) => record({ id: `old-${i}`, created_at: old + i, tags: ['old', 'older', 'oldest'], request_body: 'x' }));
       await store.writeRequests(rows);
       let total = 0;
       for (;;) {
@@ -239,6 +242,8 @@ for (const backend of storageBackendsForTests()) {
         if (deleted < 3) break;
       }
       assert.equal(total, 7);
+      if (backend.name !== 'memory') assert.equal(await countRows(backend.name, storageValue, 'request_tags', old + 100), 0, 'no tag row outlives its request');
+      if (backend.name !== 'memory') assert.equal(await countRows(backend.name, storageValue, 'request_bodies', old + 100), 0);
       assert.equal(await store.getRequest('old-3'), undefined);
       const tagged = await store.usage({ groupBy: 'tag', from: old, to: old + 100 });
       assert.deepEqual(tagged, []);
@@ -277,3 +282,24 @@ test('PostgreSQL: a second Switchyard schema in the same database gets its own t
     await second.cleanup();
   }
 });
+
+/** Rows of a table created before `before`, read with a connection of its own (the store hides orphans: its queries join requests). */
+async function countRows(backend: 'sqlite' | 'postgres', storage: string, table: string, before: number): Promise<number> {
+  if (backend === 'sqlite') {
+    const { default: Sqlite } = await import('better-sqlite3');
+    const db = new Sqlite(storage.slice('sqlite:'.length), { readonly: true });
+    try {
+      return (db.prepare(`select count(*) as n from ${table} where created_at < ?`).get(before) as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  }
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: storage });
+  await client.connect();
+  try {
+    return Number((await client.query(`select count(*) as n from ${table} where created_at < $1`, [before])).rows[0].n);
+  } finally {
+    await client.end();
+  }
+}

@@ -256,19 +256,14 @@ export class SqlStorage implements Storage {
 
   async pruneRequests(before: number, batchSize: number): Promise<number> {
     const db = this.#db;
-    const deleted = await db
-      .deleteFrom('requests')
-      .where('id', 'in', (eb) => eb.selectFrom('requests').select('id').where('created_at', '<', before).limit(batchSize))
-      .executeTakeFirst();
-    await db
-      .deleteFrom('request_tags')
-      .where('request_id', 'in', (eb) => eb.selectFrom('request_tags').select('request_id').where('created_at', '<', before).limit(batchSize))
-      .execute();
-    await db
-      .deleteFrom('request_bodies')
-      .where('request_id', 'in', (eb) => eb.selectFrom('request_bodies').select('request_id').where('created_at', '<', before).limit(batchSize))
-      .execute();
-    const count = Number(deleted.numDeletedRows);
+    // One batch of expired requests, and every tag and body row of exactly those (a request may have many tags).
+    const ids = (await db.selectFrom('requests').select('id').where('created_at', '<', before).limit(batchSize).execute()).map((row) => row.id);
+    let count = 0;
+    if (ids.length > 0) {
+      await db.deleteFrom('request_tags').where('request_id', 'in', ids).execute();
+      await db.deleteFrom('request_bodies').where('request_id', 'in', ids).execute();
+      count = Number((await db.deleteFrom('requests').where('id', 'in', ids).executeTakeFirst()).numDeletedRows);
+    }
     // Rollups of expired hours go with the last batch (one statement, not one per batch).
     if (count < batchSize) await pruneRollups(db, before);
     return count;

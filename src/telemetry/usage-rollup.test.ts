@@ -21,7 +21,7 @@ test('the job rolls up every closed hour (a backlog in several steps), never the
   await handle.start();
   const now = Date.UTC(2026, 10, 25, 12, 30);
   const currentHour = Date.UTC(2026, 10, 25, 12);
-  // 14 closed hours (more than one 6-hour step) and the current hour.
+  // 14 closed hours (one hour per step) and the current hour.
   const rows = Array.from({ length: 15 }, (_, i) => row(`h-${i}`, currentHour - 14 * HOUR + i * HOUR + 60_000, 100 + i));
   await handle.get().writeRequests(rows);
   const job = new UsageRollupJob(handle, createLogger('silent'));

@@ -273,6 +273,11 @@ models:
       assert.match(bad.json.error.message, /group_by: must be one of key, model, provider/);
       assert.equal((await admin(gateway, '/admin/logs?limit=0')).status, 400);
       assert.match((await admin(gateway, '/admin/logs?from=yesterday')).json.error.message, /^from: /);
+      for (const range of ['from=9000000000000000&to=9000000000000001', 'to=99999999999999999999999']) {
+        const outOfRange = await admin(gateway, `/admin/usage?${range}`);
+        assert.equal(outOfRange.status, 400, range);
+        assert.match(outOfRange.json.error.message, /out of range/);
+      }
       assert.match((await admin(gateway, '/admin/logs?cursor=garbage')).json.error.message, /^cursor: /);
       assert.equal((await admin(gateway, '/admin/logs/no-such-id')).status, 404);
       const malformed = await admin(gateway, '/admin/logs/%zz');
