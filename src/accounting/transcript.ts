@@ -28,6 +28,11 @@ export class StreamTranscript {
     this.#text += text;
   }
 
+  /** Nothing was delivered. */
+  get empty(): boolean {
+    return this.#text === '' && this.#chunks.length === 0 && this.#skippedBytes === 0;
+  }
+
   /** Estimated output tokens; `createDecoder` reads the raw chunks (the provider's own stream decoder). */
   async outputTokens(createDecoder?: () => StreamDecoder): Promise<number> {
     const tokens = await tokenCounter.count(this.text(createDecoder));

@@ -58,11 +58,14 @@ function addAccounting(sum: Accounting, next: Accounting): Accounting {
 }
 
 function settleCurrent(ctx: RequestContext, delivered = false): Accounting | Promise<Accounting> {
-  const price = ctx.served?.pricing;
+  const target = ctx.meteredTarget ?? ctx.served;
+  const price = target?.pricing;
   const priced = (usage: Usage, estimated: boolean): Accounting => ({ usage, estimated, costUsd: price ? costUsd(usage, price) : 0 });
   if (ctx.usage) return priced(ctx.usage, false);
+  // A continuation that delivered nothing (refused, or cut before its first word) is not billed.
+  if (ctx.meteredTarget && (ctx.transcript?.empty ?? true)) return priced(NO_USAGE, false);
   if (!delivered && !mayBeBilled(ctx)) return priced(NO_USAGE, false);
-  return estimateUsage(ctx).then((usage) => priced(usage, true));
+  return estimateUsage(ctx, target).then((usage) => priced(usage, true));
 }
 
 function mayBeBilled(ctx: RequestContext): boolean {
@@ -72,9 +75,8 @@ function mayBeBilled(ctx: RequestContext): boolean {
   return ctx.signal.aborted && last !== undefined && last.status === undefined && last.error?.code === 'client_disconnected';
 }
 
-async function estimateUsage(ctx: RequestContext): Promise<Usage> {
+async function estimateUsage(ctx: RequestContext, served: RequestContext['served']): Promise<Usage> {
   // Both texts are taken now (the transcript is replaced when a resumed stream continues).
-  const served = ctx.served;
   const transcript = ctx.transcript;
   const output = transcript?.outputTokens(served ? () => served.provider.createStreamDecoder(served.model) : undefined) ?? 0;
   let input: Promise<number>;

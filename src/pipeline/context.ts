@@ -81,6 +81,8 @@ export class RequestContext {
   accounting?: Accounting;
   /** Earlier answers of a resumed stream, settled when the continuation started. */
   readonly segments: Array<Accounting | Promise<Accounting>> = [];
+  /** The target a resumed stream's current segment is counted at (the continuation's), until it answers in full and becomes `served`. */
+  meteredTarget?: TargetPlan;
   /** What a stream delivered, for an estimate when no usage arrives. */
   transcript?: StreamTranscript;
   /** The JSON answer sent (kept only for `logging.bodies`). */

@@ -71,6 +71,7 @@ async function continueOn(
   if (ctx.trace !== undefined) ctx.trace.startAttempt(attempt, target, cut);
   // The cut stream was spent on its own target, at its price; the continuation is counted apart.
   closeSegment(ctx);
+  ctx.meteredTarget = target;
   try {
     const request: ChatRequest = {
       ...ctx.request,

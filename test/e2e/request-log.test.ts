@@ -70,6 +70,8 @@ models:
   custom: { targets: [{ provider: up, model: my-finetune, pricing: { input_per_mtok: 1, output_per_mtok: 2 } }] }
   failover: { retries: 0, targets: [{ provider: up, model: gpt-4.1 }, { provider: spare, model: gpt-4.1-mini }] }
   ab: { routing: weighted, targets: [{ provider: spare, model: gpt-4.1-mini }] }
+  cut: { retries: 0, targets: [{ provider: up, model: gpt-4.1 }] }
+  resumed: { retries: 0, resume_streams: true, targets: [{ provider: up, model: gpt-4.1 }, { provider: spare, model: gpt-4.1 }] }
 `);
     });
     after(async () => {
@@ -182,6 +184,24 @@ models:
       assert.ok(row.cost_usd > 0);
       const page = await admin(gateway, `/admin/logs?limit=1000&model=smart`);
       assert.equal(page.json.data.filter((r: any) => r.id === id).length, 1);
+    });
+
+    test('a resumed stream whose continuation is refused bills only what the cut stream delivered', async () => {
+      const cut = { text: 'The quick brown fox jumps over the lazy dog', chunkChars: 4, failAfterChunks: 4, failMode: 'disconnect' as const };
+      upstream.script = cut;
+      const stream = { stream: true, messages: [{ role: 'user', content: 'tell me about the fox' }] };
+      const control = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'cut', ...stream });
+      const controlRow = await logged(gateway, control.headers.get('x-request-id')!);
+      upstream.script = cut;
+      spare.script = { error: { status: 503, message: 'overloaded' } };
+      const resumed = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'resumed', ...stream });
+      const row = await logged(gateway, resumed.headers.get('x-request-id')!);
+      assert.equal(row.attempts, 2);
+      assert.equal(row.attempt_log[1].status, 503);
+      // The same delivered text, the prompt counted once: the refused continuation adds nothing.
+      assert.deepEqual([row.input_tokens, row.output_tokens, row.tokens_estimated], [controlRow.input_tokens, controlRow.output_tokens, true]);
+      assert.ok(controlRow.input_tokens > 0 && controlRow.output_tokens > 0);
+      assert.ok(close(row.cost_usd, controlRow.cost_usd), `${row.cost_usd} vs ${controlRow.cost_usd}`);
     });
 
     test('a failed-over request is one row with every attempt and the spare target\'s usage', async () => {
