@@ -56,7 +56,7 @@ export async function startGateway(options: StartOptions, handleSignals = true):
   // changed `telemetry.otlp_*` or `service_name` needs a restart, and a reload says so).
   const traceSettings = tracingSettings(loaded.plan.config);
   const tracing = await startTracing(traceSettings, logger);
-  const keys = new KeyRegistry(undefined, logger);
+  const keys = new KeyRegistry(logger);
   const holder = new PlanHolder(loaded.plan, logger, (plan) => {
     keys.setPlan(plan);
     if (!sameTracingSettings(traceSettings, tracingSettings(plan.config))) {
@@ -110,8 +110,6 @@ export async function startGateway(options: StartOptions, handleSignals = true):
   const port = options.port ?? envPort ?? server.port;
   const host = options.host ?? server.host;
   await gateway.listen(port, host);
-  // Said (and config watched, signals handled) as soon as requests are served; storage opens last.
-  describeStart(logger, loaded.plan, gateway.url());
 
   if (path) {
     holder.watch(path);
@@ -155,7 +153,10 @@ export async function startGateway(options: StartOptions, handleSignals = true):
   // Drivers loaded and migrations run once the server is up; the first attempt is awaited, later
   // ones retry in the background (see StorageHandle).
   await storage.start();
-  keys.start();
+  // Stored keys read before this returns (when storage opened): until then the gateway answers 503, never open.
+  await keys.start();
+  // The start line (with the pid) says the gateway serves as configured: storage tried, keys read.
+  describeStart(logger, loaded.plan, gateway.url());
   return { gateway, holder, logger, stop, storage, keys, requestLog, retention, rollup, tracing };
 }
 
@@ -163,8 +164,10 @@ function describeStart(logger: Logger, plan: Plan, url: string): void {
   const providers = [...plan.providers.values()].map((provider) => `${provider.config.name} (${provider.config.type})`);
   logger.info({ url, pid: process.pid, config: plan.source, providers, models: [...plan.models.keys()] }, `switchyard listening on ${url}`);
   const config = plan.config;
-  if (!config.server.master_key && config.keys.length === 0) {
-    logger.warn('no master_key or keys configured: the gateway is open to anyone who can reach it');
+  const empty = config.keys.filter((key) => key.key === '').map((key) => key.name);
+  if (empty.length > 0) logger.warn({ keys: empty }, 'keys with an empty value (an unset ${VAR}?) are ignored');
+  if (!config.server.master_key && config.keys.length === empty.length) {
+    logger.warn('no master_key or keys in the config: unless storage holds virtual keys, the gateway is open to anyone who can reach it');
   } else if (!config.server.master_key) {
     logger.warn('keys are configured but no server.master_key: admin routes (/admin) answer no one');
   }

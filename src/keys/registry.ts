@@ -16,6 +16,20 @@ export interface KeyEntry {
   readonly expiresAt: number | null;
   readonly disabled: boolean;
   readonly source: 'config' | 'api';
+  /** It has limits or a budget of its own, or a team that may have them: requests of other keys skip the limit gate. */
+  readonly limited: boolean;
+}
+
+function entryOf(
+  fields: { id: string; name: string; team: string | null; models: readonly string[] | null; limits: Limits | null; budget: Budget | null; expiresAt: number | null; disabled: boolean },
+  source: KeyEntry['source'],
+): KeyEntry {
+  return {
+    ...fields,
+    models: fields.models ? compileModelMatcher(fields.models) : undefined,
+    source,
+    limited: fields.limits !== null || fields.budget !== null || fields.team !== null,
+  };
 }
 
 /** How often each instance asks storage for keys changed since its last look. */
@@ -41,6 +55,10 @@ export class KeyRegistry {
   #byId = new Map<string, KeyEntry>();
   /** Names of stored keys, revoked ones too: log rows of a revoked key still show its name. */
   #storedNames = new Map<string, string>();
+  /** Teams of stored keys, revoked ones too: a team's budget counts what its revoked keys spent. */
+  #storedTeams = new Map<string, string>();
+  /** The `updated_at` applied per stored key: the poll's overlap re-reads rows, and only newer ones count. */
+  #versions = new Map<string, number>();
   #watermark: number | undefined;
   #timer: NodeJS.Timeout | undefined;
   #polling = false;
@@ -49,13 +67,7 @@ export class KeyRegistry {
 
   private storage: StorageHandle | undefined;
 
-  constructor(
-    storage: StorageHandle | undefined,
-    private readonly logger: Logger,
-    private readonly pollMs = KEY_POLL_MS,
-  ) {
-    this.storage = storage;
-  }
+  constructor(private readonly logger: Logger) {}
 
   /** Stored keys come from this storage (set before `start`). */
   attach(storage: StorageHandle): void {
@@ -66,17 +78,13 @@ export class KeyRegistry {
   setPlan(plan: Plan): void {
     const next = new Map<string, KeyEntry>();
     for (const key of plan.config.keys) {
-      next.set(hashKey(key.key), {
-        id: `config:${key.name}`,
-        name: key.name,
-        team: key.team ?? null,
-        models: key.models ? compileModelMatcher(key.models) : undefined,
-        limits: key.limits ?? null,
-        budget: key.budget ?? null,
-        expiresAt: key.expires_at ?? null,
-        disabled: key.disabled,
-        source: 'config',
-      });
+      // An empty key (`${VAR}` with the variable unset) can never be presented: it is left out (start warns).
+      if (key.key === '') continue;
+      const fields = { id: `config:${key.name}`, name: key.name, team: key.team ?? null, models: key.models ?? null };
+      next.set(
+        hashKey(key.key),
+        entryOf({ ...fields, limits: key.limits ?? null, budget: key.budget ?? null, expiresAt: key.expires_at ?? null, disabled: key.disabled }, 'config'),
+      );
     }
     this.#static = next;
     this.#reindex();
@@ -84,7 +92,7 @@ export class KeyRegistry {
 
   /** Whether stored keys have been read at least once (before that, an unknown key may be a stored one). */
   get loaded(): boolean {
-    return this.#watermark !== undefined;
+    return this.#watermark !== undefined || this.storage === undefined;
   }
 
   /** Any key at all, static or stored (revoked ones are not kept). */
@@ -92,23 +100,16 @@ export class KeyRegistry {
     return this.#static.size + this.#stored.size;
   }
 
-  lookup(plaintext: string): KeyEntry | undefined {
-    return this.lookupDigest(hashKey(plaintext));
-  }
-
   /** By the hex SHA-256 of the plaintext (the caller hashed it once for every check). */
   lookupDigest(digest: string): KeyEntry | undefined {
     return this.#static.get(digest) ?? this.#stored.get(digest);
   }
 
-  byId(id: string): KeyEntry | undefined {
-    return this.#byId.get(id);
-  }
-
-  /** Ids of the live keys in a team (a team's budget is their spend together). */
+  /** Ids of the keys in a team, revoked stored keys included (a team's budget is their spend together). */
   teamKeyIds(team: string): string[] {
     const ids: string[] = [];
-    for (const entry of this.#byId.values()) if (entry.team === team) ids.push(entry.id);
+    for (const entry of this.#static.values()) if (entry.team === team) ids.push(entry.id);
+    for (const [id, keyTeam] of this.#storedTeams) if (keyTeam === team) ids.push(id);
     return ids;
   }
 
@@ -125,9 +126,9 @@ export class KeyRegistry {
     return undefined;
   }
 
-  start(): void {
-    if (!this.storage) return;
-    void this.poll();
+  /** Reads the stored keys (resolves after the first read, or its failure), then keeps polling. */
+  start(): Promise<void> {
+    return this.poll();
   }
 
   stop(): void {
@@ -143,8 +144,6 @@ export class KeyRegistry {
       const storage = this.storage.get();
       if (this.#watermark === undefined) {
         const all = await storage.listKeys({ includeRevoked: true });
-        this.#stored.clear();
-        this.#storedHashById.clear();
         let watermark = 0;
         for (const record of all) {
           this.#apply(record);
@@ -154,12 +153,13 @@ export class KeyRegistry {
         this.#reindex();
       } else {
         const changed = await storage.keysChangedSince(this.#watermark - POLL_OVERLAP_MS);
+        let applied = false;
         for (const record of changed) {
-          this.#apply(record);
+          if (this.#apply(record)) applied = true;
           this.#watermark = Math.max(this.#watermark, record.updated_at);
         }
         // The overlap re-reads recent changes every time; the index is rebuilt only when one is new.
-        if (changed.length > 0) this.#reindex();
+        if (applied) this.#reindex();
       }
     } catch (error) {
       // Storage not open yet, or down: keep the keys known so far and try again at the next tick.
@@ -171,7 +171,7 @@ export class KeyRegistry {
       this.#polling = false;
       clearTimeout(this.#timer);
       if (!this.#stopped) {
-        this.#timer = setTimeout(() => void this.poll(), this.pollMs);
+        this.#timer = setTimeout(() => void this.poll(), KEY_POLL_MS);
         this.#timer.unref();
       }
     }
@@ -183,24 +183,21 @@ export class KeyRegistry {
     this.#reindex();
   }
 
-  #apply(record: ApiKeyRecord): void {
+  /** Applies a stored key's record unless this version (or a newer one) is already applied; says whether it did. */
+  #apply(record: ApiKeyRecord): boolean {
+    if ((this.#versions.get(record.id) ?? -1) >= record.updated_at) return false;
+    this.#versions.set(record.id, record.updated_at);
     this.#storedNames.set(record.id, record.name);
+    if (record.team === null) this.#storedTeams.delete(record.id);
+    else this.#storedTeams.set(record.id, record.team);
     const previousHash = this.#storedHashById.get(record.id);
     if (previousHash !== undefined) this.#stored.delete(previousHash);
     this.#storedHashById.delete(record.id);
-    if (record.revoked_at !== null) return;
-    this.#stored.set(record.key_hash, {
-      id: record.id,
-      name: record.name,
-      team: record.team,
-      models: record.models ? compileModelMatcher(record.models) : undefined,
-      limits: record.limits,
-      budget: record.budget,
-      expiresAt: record.expires_at,
-      disabled: record.disabled,
-      source: 'api',
-    });
+    if (record.revoked_at !== null) return true;
+    const { id, name, team, models, limits, budget, expires_at: expiresAt, disabled } = record;
+    this.#stored.set(record.key_hash, entryOf({ id, name, team, models, limits, budget, expiresAt, disabled }, 'api'));
     this.#storedHashById.set(record.id, record.key_hash);
+    return true;
   }
 
   #reindex(): void {

@@ -1,4 +1,4 @@
-import type { Logger } from '../telemetry/logger.js';
+import { redactUrl, type Logger } from '../telemetry/logger.js';
 import type { RuleLabel } from './rules.js';
 
 export function formatUsd(usd: number): string {
@@ -34,7 +34,7 @@ export async function sendBudgetAlert(
       const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
       await response.arrayBuffer().catch(() => undefined);
       if (response.status < 500) {
-        if (!response.ok) logger.warn({ status: response.status, webhook: redact(url) }, 'budget alert refused by the webhook');
+        if (!response.ok) logger.warn({ status: response.status, webhook: redactUrl(url) }, 'budget alert refused by the webhook');
         return;
       }
     } catch {
@@ -42,11 +42,6 @@ export async function sendBudgetAlert(
     }
     if (attempt < ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** (attempt - 1)));
   }
-  logger.warn({ webhook: redact(url), budget: alert.id, threshold: alert.threshold }, 'budget alert could not be delivered');
+  logger.warn({ webhook: redactUrl(url), budget: alert.id, threshold: alert.threshold }, 'budget alert could not be delivered');
 }
 
-/** The webhook URL without credentials or query (they may hold a token). */
-function redact(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-}

@@ -2,6 +2,7 @@ import { GatewayError } from '../errors/gateway-error.js';
 import type { StorageHandle } from '../storage/handle.js';
 import type { Logger } from '../telemetry/logger.js';
 import { formatUsd, sendBudgetAlert } from './alerts.js';
+import { setBounded } from '../routing/bounded-map.js';
 import { rulesFor, type RuleContext, type RuleLabel } from './rules.js';
 import { BUDGET_KEPT_AFTER_PERIOD_MS, type LimitStore, type Reservation, type RuleState } from './store.js';
 
@@ -121,8 +122,7 @@ export class LimitGate {
         const spent = await this.storage.get().spendOf(budget.keyIds(), budget.start, now);
         await this.store.seedBudget(id, spent, budget.end);
       })();
-      if (this.#seeded.size >= MAX_SEEDED) this.#seeded.clear();
-      this.#seeded.set(id, seeding);
+      setBounded(this.#seeded, id, seeding, MAX_SEEDED);
       // A failed seed is tried again by the next request.
       seeding.catch(() => this.#seeded.delete(id));
     }

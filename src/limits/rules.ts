@@ -75,6 +75,14 @@ export interface RuleContext {
   teamKeyIds(team: string): readonly string[];
 }
 
+/**
+ * Whether any limit can apply to this caller and model: a virtual key (its own, its team's), the
+ * model's or the gateway's. Checked first so an unlimited request builds nothing.
+ */
+export function mayBeLimited(plan: Plan, caller: Caller, model: string): boolean {
+  return (caller.kind === 'key' && caller.key.limited) || plan.config.limits.global !== undefined || plan.config.models[model]?.limits !== undefined;
+}
+
 export function rulesFor(context: RuleContext): RuleSet {
   const set: RuleSet = { rules: [], labels: new Map() };
   const { plan, caller } = context;

@@ -6,15 +6,18 @@ import type { Plan } from '../config/plan.js';
 /** The key a caller presented: `Authorization: Bearer <key>` or `x-api-key: <key>`. */
 export function presentedKey(request: IncomingMessage): string | undefined {
   const authorization = request.headers.authorization;
-  if (authorization?.startsWith('Bearer ')) return authorization.slice(7).trim() || undefined;
+  // The scheme is case-insensitive (RFC 9110): `bearer k` is the same as `Bearer k`.
+  if (authorization !== undefined && authorization.length > 7 && authorization.slice(0, 7).toLowerCase() === 'bearer ') {
+    return authorization.slice(7).trim() || undefined;
+  }
   const apiKey = request.headers['x-api-key'];
   return typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined;
 }
 
 /**
- * Admin routes need `server.master_key` when one is configured (without one the gateway is open,
- * and says so at start). Compared through SHA-256 digests in constant time, so neither the key's
- * length nor its prefix leaks through timing.
+ * `/metrics` with `telemetry.metrics_auth: true` needs `server.master_key` when one is configured
+ * (the /admin routes are checked in dispatch, server/auth.ts). Compared through SHA-256 digests in
+ * constant time, so neither the key's length nor its prefix leaks through timing.
  */
 export function requireMasterKey(plan: Plan, request: IncomingMessage): void {
   const master = plan.config.server.master_key;

@@ -39,11 +39,15 @@ function masterDigest(plan: Plan): string | null {
  * gateway is open (anyone may call /v1 and /admin) only while no master key and no virtual key
  * exists; then a key a client sends anyway (SDKs insist on one) is ignored.
  */
-export function authenticate(plan: Plan, registry: KeyRegistry, request: IncomingMessage, access: Access, now = Date.now()): Caller {
+export function authenticate(plan: Plan, registry: KeyRegistry, request: IncomingMessage, access: Access): Caller {
   if (access === 'public') return OPEN;
   const master = masterDigest(plan);
-  // No key exists: nothing to check (and no hashing on the hot path of an open gateway).
-  if (master === null && registry.size === 0) return OPEN;
+  if (master === null && registry.size === 0) {
+    // No key exists: nothing to check (and no hashing on the hot path of an open gateway). Until
+    // stored keys have been read, that is not known: the gateway is not open before it knows.
+    if (registry.loaded) return OPEN;
+    throw new GatewayError('service_unavailable', 'virtual keys are not loaded yet (storage is not available); retry shortly');
+  }
   const presented = presentedKey(request);
   if (presented !== undefined) {
     const digest = hashKey(presented);
@@ -52,7 +56,7 @@ export function authenticate(plan: Plan, registry: KeyRegistry, request: Incomin
     if (key) {
       if (access === 'admin') throw new GatewayError('permission_denied', `admin routes need the master key; "${key.name}" is a virtual key`);
       if (key.disabled) throw new GatewayError('invalid_api_key', `the key "${key.name}" is disabled`);
-      if (key.expiresAt !== null && key.expiresAt <= now) {
+      if (key.expiresAt !== null && key.expiresAt <= Date.now()) {
         throw new GatewayError('invalid_api_key', `the key "${key.name}" expired at ${new Date(key.expiresAt).toISOString()}`);
       }
       return { kind: 'key', key };

@@ -29,3 +29,13 @@ export function createLogger(level: string = process.env.SWITCHYARD_LOG_LEVEL ??
 }
 
 export type { Logger };
+
+/** A URL fit for a log line: without credentials, query or fragment (they may hold a token). */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return '(invalid url)';
+  }
+}

@@ -5,7 +5,7 @@ import type { GatewayError } from '../errors/gateway-error.js';
 import type { Usage } from '../ir/chat.js';
 import type { AttemptRecord } from '../pipeline/context.js';
 import type { RequestTap } from '../pipeline/lifecycle.js';
-import type { Logger } from './logger.js';
+import { redactUrl, type Logger } from './logger.js';
 
 /**
  * OpenTelemetry traces (docs/TRACING.md): one SERVER span per request, one CLIENT span per upstream
@@ -133,12 +133,7 @@ export async function startTracing(settings: TracingSettings | undefined, logger
   const { createOtelTracing } = await import('./tracing-otel.js');
   sdkLoaded = true;
   const tracing = createOtelTracing(settings, logger);
-  logger.info({ traces: redactedUrl(tracing.tracesUrl), service: settings.serviceName }, 'OpenTelemetry traces exported by OTLP/HTTP');
+  logger.info({ traces: redactUrl(tracing.tracesUrl), service: settings.serviceName }, 'OpenTelemetry traces exported by OTLP/HTTP');
   return tracing;
 }
 
-/** The URL without credentials or query (which may carry a key), for logs. */
-function redactedUrl(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-}

@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { BatchQueue } from './batch-queue.js';
-import type { Logger } from './logger.js';
+import { redactUrl, type Logger } from './logger.js';
 
 /** A webhook that does not answer within this long is retried. */
 const TIMEOUT_MS = 10_000;
@@ -82,12 +82,3 @@ export class WebhookSinks {
   }
 }
 
-/** A webhook URL for logs: credentials and query (tokens often live there) left out. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return '(invalid url)';
-  }
-}

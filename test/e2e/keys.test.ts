@@ -68,7 +68,7 @@ keys:
   });
 
   test('a key works as Bearer or x-api-key, on the models it may use (names and globs)', async () => {
-    for (const headers of [{ authorization: 'Bearer sk-ci-bot-0001' }, { 'x-api-key': 'sk-ci-bot-0001' }] as Array<Record<string, string>>) {
+    for (const headers of [{ authorization: 'Bearer sk-ci-bot-0001' }, { authorization: 'bearer sk-ci-bot-0001' }, { 'x-api-key': 'sk-ci-bot-0001' }] as Array<Record<string, string>>) {
       const reply = await chat(gateway, 'fast', headers);
       assert.equal(reply.status, 200, reply.text);
     }
@@ -126,6 +126,22 @@ providers: { mock: { type: mock } }
     assert.equal((await chat(gateway, 'mock/echo', {})).status, 200);
     assert.equal((await chat(gateway, 'mock/echo', { authorization: 'Bearer sk-whatever' })).status, 200);
     assert.equal((await fetch(`${gateway.url}/admin/providers`)).status, 200);
+  } finally {
+    await gateway.stop();
+  }
+});
+
+test('no master key and no config keys, but storage not read yet: 503, never open (stored keys may exist)', async () => {
+  const gateway = await startTestGateway(`
+storage: "postgres://postgres@127.0.0.1:1/none"
+providers: { mock: { type: mock } }
+`);
+  try {
+    const reply = await chat(gateway, 'mock/echo', {});
+    assert.equal(reply.status, 503);
+    assert.match(reply.json.error.message, /virtual keys are not loaded yet/);
+    assert.equal((await fetch(`${gateway.url}/admin/providers`)).status, 503);
+    assert.equal((await fetch(`${gateway.url}/health`)).status, 200);
   } finally {
     await gateway.stop();
   }

@@ -39,7 +39,7 @@ models:
   const compiled = compilePlan(validated.config, 'test');
   assert.ok(compiled.ok);
   const plan = compiled.plan;
-  const keys = new KeyRegistry(undefined, createLogger('silent'));
+  const keys = new KeyRegistry(createLogger('silent'));
   keys.setPlan(plan);
   gateway = createGateway({
     plan: () => plan,

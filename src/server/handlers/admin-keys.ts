@@ -4,7 +4,6 @@ import { openaiChatDialect } from '../../dialects/openai-chat/index.js';
 import { presentKey, type ApiKeyRecord, type Budget } from '../../keys/records.js';
 import { newKeyRecord, parseKeyPatch, parseNewKey } from '../../keys/validate.js';
 import type { Storage } from '../../storage/store.js';
-import { requireMasterKey } from '../admin-auth.js';
 import { parseJsonObject, readRequestBody } from '../body.js';
 import { enumParam, queryOf } from '../query.js';
 import { sendError, sendJson } from '../respond.js';
@@ -80,7 +79,6 @@ async function adminAct(input: HandlerInput, methods: readonly string[], act: (s
       headers.allow = methods.join(', ');
       throw new GatewayError('method_not_allowed', `${pathOf(input)} accepts ${methods.join(', ')}, not ${method}`);
     }
-    requireMasterKey(input.plan, input.request);
     const answer = await act(openStorage(input));
     sendJson(input.response, answer.status, { ...headers, ...answer.headers }, JSON.stringify(answer.body));
   } catch (error) {

@@ -2,7 +2,6 @@ import { toGatewayError, GatewayError } from '../../errors/gateway-error.js';
 import { openaiChatDialect } from '../../dialects/openai-chat/index.js';
 import { presentLogRecord, type LogQuery } from '../../storage/records.js';
 import type { Storage } from '../../storage/store.js';
-import { requireMasterKey } from '../admin-auth.js';
 import { intParam, queryOf, stringParam, timeParam } from '../query.js';
 import { sendError, sendJson } from '../respond.js';
 import type { Handler, HandlerInput } from '../types.js';
@@ -81,11 +80,10 @@ export function openStorage(input: HandlerInput): Storage {
   }
 }
 
-/** Master key, an open storage (503 while it is not), then the answer as JSON. */
+/** An open storage (503 while it is not), then the answer as JSON (dispatch has checked the master key). */
 export async function adminRead(input: HandlerInput, read: (storage: Storage) => Promise<unknown>): Promise<void> {
   const headers = { 'x-request-id': input.requestId };
   try {
-    requireMasterKey(input.plan, input.request);
     sendJson(input.response, 200, headers, JSON.stringify(await read(openStorage(input))));
   } catch (error) {
     sendError(input.response, toGatewayError(error), (e) => openaiChatDialect.encodeError(e), headers);

@@ -1,6 +1,5 @@
 import { toGatewayError } from '../../errors/gateway-error.js';
 import { openaiChatDialect } from '../../dialects/openai-chat/index.js';
-import { requireMasterKey } from '../admin-auth.js';
 import { sendError, sendJson } from '../respond.js';
 import type { Handler } from '../types.js';
 
@@ -8,10 +7,9 @@ import type { Handler } from '../types.js';
  * GET /admin/providers: one row per configured target: circuit state and error rate (shared when
  * the health store is), this instance's latency moving average and in-flight calls.
  */
-export const adminProvidersHandler: Handler = async ({ request, response, plan, runtime, requestId }) => {
+export const adminProvidersHandler: Handler = async ({ response, plan, runtime, requestId }) => {
   const headers = { 'x-request-id': requestId };
   try {
-    requireMasterKey(plan, request);
     const rows = [];
     for (const model of plan.models.values()) {
       for (const target of model.targets) {

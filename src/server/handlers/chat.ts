@@ -13,8 +13,9 @@ import type { Handler, HandlerInput } from '../types.js';
 import type { RequestTraceStart } from '../../telemetry/tracing.js';
 import type { TargetPlan } from '../../config/plan.js';
 import { callerKeyId, modelPermission } from '../auth.js';
-import { inputTextOf } from '../../accounting/estimate.js';
+import { inputCharsOf } from '../../accounting/estimate.js';
 import type { Admission } from '../../limits/gate.js';
+import { mayBeLimited } from '../../limits/rules.js';
 import type { Accounting } from '../../pipeline/accounting.js';
 
 /**
@@ -44,7 +45,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
       });
       // Limits and budgets: one acquire before the first upstream call (settled when the request ends).
       const limits = input.runtime.limits;
-      if (limits) {
+      if (limits && mayBeLimited(ctx.plan, input.caller, ctx.envelope.model)) {
         const request = context.request;
         ctx.admission = await limits.admit(
           {
@@ -52,7 +53,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
             caller: input.caller,
             model: ctx.envelope.model,
             targets,
-            cost: () => ({ inputTokens: roughTokens(inputTextOf(request).length), maxOutputTokens: request.maxTokens }),
+            cost: () => ({ inputTokens: roughTokens(inputCharsOf(request)), maxOutputTokens: request.maxTokens }),
             now: Date.now(),
             teamKeyIds: (team) => input.runtime.keys.teamKeyIds(team),
           },
@@ -106,14 +107,14 @@ export function chatHandler(dialect: ClientDialect): Handler {
         };
         // Taps see settled tokens and cost; an estimate is counted off the request path first.
         const settled = settleAccounting(ctx);
-        if (settled instanceof Promise) {
+        if (!(settled instanceof Promise)) tap();
+        else {
           void settled.then(tap, (error: unknown) => {
             input.runtime.logger.error({ err: error }, 'accounting failed');
             // Limits are still given back (slots freed), with what is known of the usage.
             if (done.admission) settleAdmission(input, done.admission, done.accounting);
           });
         }
-        else tap();
       }
     }
   };

@@ -15,6 +15,7 @@ import { tokenCounter } from '../../accounting/token-counter.js';
 import { costUsd } from '../../accounting/cost.js';
 import { callerKeyId, modelPermission } from '../auth.js';
 import type { Admission } from '../../limits/gate.js';
+import { mayBeLimited } from '../../limits/rules.js';
 
 /** POST /v1/embeddings (OpenAI format) against any provider that embeds. */
 export const embeddingsHandler: Handler = async (input) => {
@@ -43,7 +44,7 @@ export const embeddingsHandler: Handler = async (input) => {
       ...(mayUse && { mayUse }),
     });
     const limits = input.runtime.limits;
-    if (limits) {
+    if (limits && mayBeLimited(input.plan, input.caller, request.model)) {
       admission = await limits.admit(
         {
           plan: input.plan,
