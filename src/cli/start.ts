@@ -34,6 +34,7 @@ export interface RunningGateway {
   stop(): Promise<void>;
   storage: StorageHandle;
   keys: KeyRegistry;
+  limits: LimitGate;
   requestLog: RequestLog;
   retention: RetentionPruner;
   rollup: UsageRollupJob;
@@ -157,7 +158,7 @@ export async function startGateway(options: StartOptions, handleSignals = true):
   await keys.start();
   // The start line (with the pid) says the gateway serves as configured: storage tried, keys read.
   describeStart(logger, loaded.plan, gateway.url());
-  return { gateway, holder, logger, stop, storage, keys, requestLog, retention, rollup, tracing };
+  return { gateway, holder, logger, stop, storage, keys, limits, requestLog, retention, rollup, tracing };
 }
 
 function describeStart(logger: Logger, plan: Plan, url: string): void {

@@ -32,6 +32,8 @@ const MAX_SEEDED = 100_000;
  */
 export class LimitGate {
   readonly #seeded = new Map<string, Promise<void>>();
+  /** Settlements (and their alerts) still running: `idle()` waits for them. */
+  readonly #settling = new Set<Promise<void>>();
   #lastErrorLogAt = 0;
 
   constructor(
@@ -97,18 +99,27 @@ export class LimitGate {
     const actual: Record<string, number> = {};
     for (const id of admission.tokenRules) actual[id] = tokens;
     for (const { id } of admission.budgetRules) actual[id] = costUsd;
-    this.store.settle(admission.reservation, actual).then(
-      () => {
-        if (alerts && costUsd > 0) for (const budget of admission.budgetRules) void this.#alert(budget.id, budget.label, alerts);
+    const settling = this.store.settle(admission.reservation, actual).then(
+      async () => {
+        if (alerts && costUsd > 0) await Promise.all(admission.budgetRules.map((budget) => this.#alert(budget.id, budget.label, alerts)));
       },
       (error: unknown) => {
         this.hooks.onStoreError();
         this.#logStoreError(error);
       },
     );
+    this.#settling.add(settling);
+    void settling.finally(() => this.#settling.delete(settling));
+  }
+
+  /** Resolves once every settlement started so far is done (shutdown, and tests that count what was settled). */
+  async idle(): Promise<void> {
+    while (this.#settling.size > 0) await Promise.all(this.#settling);
   }
 
   async close(): Promise<void> {
+    // Settlements in flight get a moment (an unreachable Redis or alert webhook does not hold shutdown).
+    await Promise.race([this.idle(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
     await this.store.close();
   }
 
