@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { startTestGateway } from './harness.js';
+import { startTestGateway, waitFor } from './harness.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 /** tsx by absolute URL: a child whose working directory is elsewhere must still find it. */
@@ -105,6 +105,9 @@ describe('switchyard keys', () => {
       assert.equal(before.name, 'ci-bot');
       assert.equal(before.revoked_at, null);
       assert.ok(plaintext.startsWith(before.prefix));
+      // The key itself works on the gateway (its registry read it from storage)...
+      const models = () => fetch(`${gateway.url}/v1/models`, { headers: { authorization: `Bearer ${plaintext}` } }).then((r) => r.status);
+      await waitFor(async () => (await models()) === 200, 1500);
 
       // Revoke by name while the gateway holds the database open.
       const run = await cli(['revoke', 'ci-bot', '--config', config]);
@@ -112,6 +115,8 @@ describe('switchyard keys', () => {
       assert.match(run.stdout, /Revoked key "ci-bot"/);
       assert.ok(!run.stdout.includes(plaintext));
       assert.notEqual((await get()).revoked_at, null);
+      // ...and stops working within a poll of the CLI's revoke.
+      await waitFor(async () => (await models()) === 401, 1500);
     } finally {
       await gateway.stop();
     }
