@@ -99,9 +99,10 @@ async function waitHealthy(child: ChildProcess, port: number, timeoutMs: number)
 }
 
 /**
- * Waits until /health/ready reports storage (and Redis, when configured) as ok. Budgets are seeded
- * from storage: until it has opened, the limit gate skips them (`on_store_error: open`), so the keys
- * targets would measure a gateway that does less than it will.
+ * Waits until /health/ready reports storage, stored keys (and Redis, when configured) as ok. Until
+ * stored keys are read every request gets a 503, and budgets are seeded from storage: until it has
+ * opened, the limit gate skips them (`on_store_error: open`), so the keys targets would measure a
+ * gateway that does less than it will.
  */
 async function waitReady(port: number, timeoutMs: number): Promise<string | undefined> {
   const deadline = Date.now() + timeoutMs;
@@ -111,9 +112,10 @@ async function waitReady(port: number, timeoutMs: number): Promise<string | unde
       const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
       const body = (await response.json()) as { checks?: Record<string, { status?: string }> };
       const storage = body.checks?.storage?.status;
+      const keys = body.checks?.keys?.status ?? 'ok';
       const redis = body.checks?.redis?.status;
-      if (storage === 'ok' && (redis === undefined || redis === 'ok' || redis === 'not_configured')) return undefined;
-      last = `storage ${storage}, redis ${redis}`;
+      if (storage === 'ok' && keys === 'ok' && (redis === undefined || redis === 'ok' || redis === 'not_configured')) return undefined;
+      last = `storage ${storage}, keys ${keys}, redis ${redis}`;
     } catch (error) {
       last = (error as Error).message;
     }
@@ -141,7 +143,7 @@ export async function startGateway(launch: GatewayLaunch): Promise<GatewayStart>
     stdio: ['ignore', log, log],
   });
   closeSync(log); // the child holds its own copy
-  const problem = (await waitHealthy(child, port, 30_000)) ?? (launch.keys ? await waitReady(port, 30_000) : undefined);
+  const problem = (await waitHealthy(child, port, 30_000)) ?? (await waitReady(port, 30_000));
   if (problem) {
     child.kill('SIGKILL');
     return { state: 'failed', reason: `${problem}; see ${launch.logFile}` };

@@ -95,6 +95,11 @@ export class KeyRegistry {
     return this.#watermark !== undefined || this.storage === undefined;
   }
 
+  /** For /health/ready: whether stored keys have been read, and how many keys of each origin are live. */
+  describe(): { loaded: boolean; config: number; stored: number } {
+    return { loaded: this.loaded, config: this.#static.size, stored: this.#stored.size };
+  }
+
   /** Any key at all, static or stored (revoked ones are not kept). */
   get size(): number {
     return this.#static.size + this.#stored.size;

@@ -268,6 +268,6 @@ models:
     assert.equal(live.status, 200);
     const ready = (await (await fetch(`${gateway.url}/health/ready`)).json()) as any;
     assert.equal(ready.status, 'ok');
-    assert.deepEqual(Object.keys(ready.checks).sort(), ['config', 'providers', 'redis', 'storage']);
+    assert.deepEqual(Object.keys(ready.checks).sort(), ['config', 'keys', 'providers', 'redis', 'storage']);
   });
 });

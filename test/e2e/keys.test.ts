@@ -126,6 +126,25 @@ providers: { mock: { type: mock } }
     assert.equal((await chat(gateway, 'mock/echo', {})).status, 200);
     assert.equal((await chat(gateway, 'mock/echo', { authorization: 'Bearer sk-whatever' })).status, 200);
     assert.equal((await fetch(`${gateway.url}/admin/providers`)).status, 200);
+    const ready = await fetch(`${gateway.url}/health/ready`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(((await ready.json()) as any).checks.keys, { status: 'ok', config: 0, stored: 0 });
+  } finally {
+    await gateway.stop();
+  }
+});
+
+test('storage not read yet but a config key exists: /health/ready is 200 (that key is served) and says keys are loading', async () => {
+  const gateway = await startTestGateway(`
+storage: "postgres://postgres@127.0.0.1:1/none"
+keys: [{ name: static-one, key: sk-static-one }]
+providers: { mock: { type: mock } }
+`);
+  try {
+    assert.equal((await chat(gateway, 'mock/echo', { authorization: 'Bearer sk-static-one' })).status, 200);
+    const ready = await fetch(`${gateway.url}/health/ready`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(((await ready.json()) as any).checks.keys, { status: 'loading', config: 1, stored: 0 });
   } finally {
     await gateway.stop();
   }
@@ -142,6 +161,10 @@ providers: { mock: { type: mock } }
     assert.match(reply.json.error.message, /virtual keys are not loaded yet/);
     assert.equal((await fetch(`${gateway.url}/admin/providers`)).status, 503);
     assert.equal((await fetch(`${gateway.url}/health`)).status, 200);
+    // A load balancer must not send traffic here yet: every request would be a 503.
+    const ready = await fetch(`${gateway.url}/health/ready`);
+    assert.equal(ready.status, 503);
+    assert.deepEqual(((await ready.json()) as any).checks.keys, { status: 'loading', config: 0, stored: 0 });
   } finally {
     await gateway.stop();
   }

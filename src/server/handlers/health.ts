@@ -8,10 +8,12 @@ export const healthHandler: Handler = async ({ response, requestId }) => {
 
 /**
  * GET /health/ready: whether this instance can serve, with one entry per check. Only a state in
- * which no request could be served is a 503 (no provider configured at all).
+ * which no request could be served is a 503: no provider configured at all, or stored keys not read
+ * yet while no master key or config key exists (every request would get a 503 until then).
  */
 export const readyHandler: Handler = async ({ response, plan, runtime, requestId }) => {
   const providerCount = plan.providers.size;
+  const keys = runtime.keys.describe();
   const checks = {
     config: { status: 'ok', source: plan.source, loaded_at: new Date(plan.loadedAt).toISOString() },
     // A slow or down store is reported, never a 503: requests are served and log rows wait.
@@ -19,8 +21,10 @@ export const readyHandler: Handler = async ({ response, plan, runtime, requestId
     // Redis down is reported, not a 503: each instance then breaks circuits on its own.
     redis: redisCheck(runtime, plan.config.redis !== undefined),
     providers: { status: providerCount > 0 ? 'ok' : 'none_configured', count: providerCount },
+    keys: { status: keys.loaded ? 'ok' : 'loading', config: keys.config, stored: keys.stored },
   };
-  const ready = providerCount > 0;
+  const noKeyUsable = !keys.loaded && keys.config === 0 && plan.config.server.master_key === undefined;
+  const ready = providerCount > 0 && !noKeyUsable;
   sendJson(response, ready ? 200 : 503, { 'x-request-id': requestId }, JSON.stringify({ status: ready ? 'ok' : 'unavailable', checks }));
 };
 
