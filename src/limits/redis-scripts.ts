@@ -8,8 +8,8 @@ import { BUDGET_KEPT_AFTER_PERIOD_MS, CONCURRENCY_RETRY_AFTER_MS } from './store
  * Numbers handed to redis.call are formatted by Redis exactly (integers below 2^53); `tostring` is
  * avoided because Lua's prints only 14 digits.
  *
- * Keys per rule: window -> hash {bucket: units}; concurrency -> sorted set {reservation: lease end};
- * budget -> hash {spent, reserved} and sorted set {"reservation|nano": lease end}.
+ * Keys per rule: window -> hash {bucket: units, t, o, n} (see WINDOW); concurrency -> sorted set
+ * {reservation: lease end}; budget -> hash {spent, reserved} and sorted set {"reservation|nano": lease end}.
  */
 export interface LuaScript {
   readonly source: string;
@@ -33,17 +33,89 @@ end
 `;
 
 /**
+ * A window's hash holds one field per bucket plus `t` (the sum of those fields), `o` (every bucket
+ * below it has been dropped) and `n` (the newest bucket taken from). Keeping the sum makes a check
+ * O(1) commands instead of reading all ~60 buckets; buckets that left the window are dropped from
+ * `o` onwards, about one per bucket length. A hash without `o` (new, or written by an older version)
+ * is summed once.
+ */
+const WINDOW = `
+-- Returns the units counted in the window whose oldest bucket is \`oldest\`, the bucket below which
+-- nothing is kept any more, and the newest bucket taken from (nil if none is counted).
+local function window_state(key, oldest)
+  local state = redis.call('HMGET', key, 't', 'o', 'n')
+  local total, from, last = tonumber(state[1]) or 0, tonumber(state[2]), tonumber(state[3])
+  if from == nil then
+    total, last = 0, nil
+    local fields = redis.call('HGETALL', key)
+    for f = 1, #fields, 2 do
+      local bucket = tonumber(fields[f])
+      if bucket ~= nil and fields[f] ~= 't' and fields[f] ~= 'o' and fields[f] ~= 'n' then
+        if bucket < oldest then
+          redis.call('HDEL', key, fields[f])
+        else
+          total = total + tonumber(fields[f + 1])
+          if last == nil or bucket > last then last = bucket end
+        end
+      end
+    end
+    -- Only a hash that still exists is written: a refused check must not leave a key without expiry.
+    if last ~= nil then redis.call('HSET', key, 't', total, 'o', oldest) end
+    return total, oldest, last
+  end
+  if last == nil or last < oldest then
+    -- Everything taken has left the window.
+    redis.call('DEL', key)
+    return 0, oldest, nil
+  end
+  if from < oldest then
+    for bucket = from, oldest - 1 do
+      local value = tonumber(redis.call('HGET', key, bucket))
+      if value ~= nil then
+        total = total - value
+        redis.call('HDEL', key, bucket)
+      end
+    end
+    if total < 0 then total = 0 end
+    redis.call('HSET', key, 't', total, 'o', oldest)
+    from = oldest
+  end
+  return total, from, last
+end
+
+-- The instant from which \`amount\` fits: oldest buckets leave first (only read when refused).
+local function window_fits_at(key, oldest, total, amount, limit, size, window)
+  local fields = redis.call('HGETALL', key)
+  local buckets, amounts = {}, {}
+  for f = 1, #fields, 2 do
+    local bucket = tonumber(fields[f])
+    if bucket ~= nil and bucket >= oldest and fields[f] ~= 't' and fields[f] ~= 'o' and fields[f] ~= 'n' then
+      buckets[#buckets + 1] = bucket
+      amounts[bucket] = tonumber(fields[f + 1])
+    end
+  end
+  table.sort(buckets)
+  local freed = 0
+  for _, bucket in ipairs(buckets) do
+    freed = freed + amounts[bucket]
+    if total - freed + amount <= limit then return (bucket + 1) * size + window end
+  end
+  return math.huge
+end
+`;
+
+/**
  * ARGV[1]: now ('' = server clock); ARGV[2]: reservation id; then 5 per rule: kind and 4 parameters,
  *   w: limit, windowMs, bucketMs, amount | c: limit, leaseMs, -, - | b: limit, amount, leaseMs, periodEnd (0 = none).
  * Reply: {admitted 0|1, now, refusing rule (1-based, 0 = none), wait ms (-1 = never), then per rule
  * remaining and resetMs}.
  */
-export const ACQUIRE = script(`${CLOCK}
+export const ACQUIRE = script(`${CLOCK}${WINDOW}
 local NEVER = math.huge
 local rules = (#ARGV - 2) / 5
 local reservation = ARGV[2]
 local key_at = 1
-local keys, used, newest = {}, {}, {}
+local keys, used, newest, from_of = {}, {}, {}, {}
 local refused, worst = 0, -1
 
 -- Check every rule; expired buckets and leases are dropped on the way (that takes nothing).
@@ -57,34 +129,13 @@ for i = 1, rules do
     keys[i] = key
     local window, size, amount = tonumber(ARGV[at + 3]), tonumber(ARGV[at + 4]), tonumber(ARGV[at + 5])
     local oldest = math.floor((now - window) / size)
-    local fields = redis.call('HGETALL', key)
-    local total, buckets, amounts = 0, {}, {}
-    for f = 1, #fields, 2 do
-      local bucket = tonumber(fields[f])
-      if bucket < oldest then
-        redis.call('HDEL', key, fields[f])
-      else
-        local value = tonumber(fields[f + 1])
-        total = total + value
-        buckets[#buckets + 1] = bucket
-        amounts[bucket] = value
-        if value > 0 and (newest[i] == nil or bucket > newest[i]) then newest[i] = bucket end
-      end
-    end
-    used[i] = total
+    local total, from, last = window_state(key, oldest)
+    used[i], from_of[i] = total, from
+    if last ~= nil and total > 0 then newest[i] = last end
     if amount > limit then
       wait = NEVER
     elseif total + amount > limit then
-      -- Oldest buckets leave first: the wait ends when enough of them have left.
-      table.sort(buckets)
-      local freed = 0
-      for _, bucket in ipairs(buckets) do
-        freed = freed + amounts[bucket]
-        if total - freed + amount <= limit then
-          wait = (bucket + 1) * size + window - now
-          break
-        end
-      end
+      wait = window_fits_at(key, oldest, total, amount, limit, size, window) - now
     end
   elseif kind == 'c' then
     local key = KEYS[key_at]
@@ -139,8 +190,11 @@ if refused == 0 then
       local window, size, amount = tonumber(ARGV[at + 3]), tonumber(ARGV[at + 4]), tonumber(ARGV[at + 5])
       local current = math.floor(now / size)
       redis.call('HINCRBY', keys[i], current, amount)
+      redis.call('HINCRBY', keys[i], 't', amount)
+      local from = math.min(from_of[i], current)
+      if newest[i] == nil or current > newest[i] then newest[i] = current end
+      redis.call('HSET', keys[i], 'o', from, 'n', newest[i])
       redis.call('PEXPIRE', keys[i], window + 2 * size)
-      if amount > 0 and (newest[i] == nil or current > newest[i]) then newest[i] = current end
       used[i] = used[i] + amount
     elseif kind == 'c' then
       key_at = key_at + 1
@@ -166,7 +220,7 @@ for i = 1, rules do
   local at = 2 + (i - 1) * 5
   local kind, limit = ARGV[at + 1], tonumber(ARGV[at + 2])
   local reset = 0
-  if kind == 'w' and newest[i] ~= nil then
+  if kind == 'w' and newest[i] ~= nil and used[i] > 0 then
     reset = (newest[i] + 1) * tonumber(ARGV[at + 4]) + tonumber(ARGV[at + 3]) - now
   elseif kind == 'b' and tonumber(ARGV[at + 5]) > 0 then
     reset = math.max(0, tonumber(ARGV[at + 5]) - now)
@@ -192,7 +246,9 @@ for at = 2, #ARGV, 3 do
     -- Only a bucket still tracked is corrected: one that left the window counts for nothing.
     local current = tonumber(redis.call('HGET', key, ARGV[at + 1]))
     if current then
-      redis.call('HSET', key, ARGV[at + 1], math.max(0, current + tonumber(ARGV[at + 2])))
+      local corrected = math.max(0, current + tonumber(ARGV[at + 2]))
+      redis.call('HSET', key, ARGV[at + 1], corrected)
+      redis.call('HINCRBY', key, 't', corrected - current)
     end
   elseif kind == 'c' then
     redis.call('ZREM', KEYS[key_at], reservation)

@@ -4,7 +4,9 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { redisUrlForTests } from '../../test/helpers/services.js';
+import { InProcessLimitStore } from './in-process-store.js';
 import { RedisLimitStore } from './redis-store.js';
+import type { Reservation, WindowRule } from './store.js';
 import { limitStoreSuite } from './store-suite.js';
 
 const redis = redisUrlForTests();
@@ -78,6 +80,72 @@ describe('redis limit store', { skip }, () => {
       }
       const dayTtl = await adminClient().pttl(`${prefix}b:day`);
       assert.ok(dayTtl > 3_600_000 && dayTtl <= 3_600_000 + 86_400_000, 'a budget outlives its period by a day');
+    } finally {
+      await close();
+    }
+  });
+
+  test('windows keep a running sum: 2,000 random acquires and settles agree with the in-process store', async () => {
+    const { stores, close } = await openPair();
+    const reference = new InProcessLimitStore();
+    // A small deterministic generator (mulberry32), so a failure replays.
+    let seed = 0x5eed;
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    };
+    const pickInt = (max: number) => Math.floor(random() * (max + 1));
+    try {
+      const taken: Array<{ redis: Reservation; memory: Reservation }> = [];
+      let now = 1_800_000_000_000;
+      for (let step = 0; step < 2_000; step++) {
+        // Mostly small steps (buckets leave one by one), now and then a jump past whole windows.
+        now += random() < 0.02 ? 30_000 + pickInt(100_000) : pickInt(1_500);
+        if (taken.length > 0 && random() < 0.3) {
+          const [settled] = taken.splice(pickInt(taken.length - 1), 1);
+          const actual = { tpm: pickInt(500), short: pickInt(3) };
+          await stores[pickInt(1)]!.settle(settled!.redis, actual);
+          await reference.settle(settled!.memory, actual);
+          continue;
+        }
+        const rules: WindowRule[] = [
+          { kind: 'window', id: 'rpm', limit: 40, windowMs: 60_000, amount: 1 },
+          { kind: 'window', id: 'tpm', limit: 3_000, windowMs: 60_000, amount: pickInt(400) },
+          { kind: 'window', id: 'short', limit: 12, windowMs: 10_000, amount: pickInt(3) },
+        ];
+        const fromRedis = await stores[pickInt(1)]!.acquire(rules, now);
+        const fromMemory = await reference.acquire(rules, now);
+        const view = (result: typeof fromRedis) => ({
+          ok: result.ok,
+          deniedBy: result.ok ? undefined : result.deniedBy,
+          retryAfterMs: result.ok ? undefined : result.retryAfterMs,
+          remaining: result.states.map((state) => state.remaining),
+        });
+        assert.deepEqual(view(fromRedis), view(fromMemory), `step ${step} at +${now - 1_800_000_000_000} ms`);
+        if (fromRedis.ok && fromMemory.ok) taken.push({ redis: fromRedis.reservation, memory: fromMemory.reservation });
+      }
+    } finally {
+      await reference.close();
+      await close();
+    }
+  });
+
+  test('a window written by an older version (buckets only, no running sum) is summed once and kept', async () => {
+    const prefix = testPrefix();
+    const { stores, close } = await openPair(prefix);
+    try {
+      const now = 1_800_000_000_000;
+      const bucket = (at: number) => String(Math.floor(at / 1_000));
+      // Two buckets inside the window, one that has left it.
+      await adminClient().hset(`${prefix}w:legacy`, bucket(now - 10_000), 3, bucket(now - 2_000), 4, bucket(now - 120_000), 50);
+      const rule: WindowRule = { kind: 'window', id: 'legacy', limit: 10, windowMs: 60_000, amount: 2 };
+      const first = await stores[0]!.acquire([rule], now);
+      assert.ok(first.ok);
+      assert.equal(first.states[0]!.remaining, 1, '3 + 4 counted, 50 gone, 2 taken');
+      assert.equal(await adminClient().hexists(`${prefix}w:legacy`, bucket(now - 120_000)), 0, 'the old bucket is dropped');
+      assert.ok(!(await stores[1]!.acquire([rule], now + 1)).ok, 'the sum is kept from then on');
     } finally {
       await close();
     }
