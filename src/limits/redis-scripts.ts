@@ -41,10 +41,11 @@ end
  */
 const WINDOW = `
 -- Returns the units counted in the window whose oldest bucket is \`oldest\`, the bucket below which
--- nothing is kept any more, and the newest bucket taken from (nil if none is counted).
-local function window_state(key, oldest)
-  local state = redis.call('HMGET', key, 't', 'o', 'n')
-  local total, from, last = tonumber(state[1]) or 0, tonumber(state[2]), tonumber(state[3])
+-- nothing is kept any more, the newest bucket taken from (nil if none is counted), and what the
+-- bucket \`current\` holds (nil if it does not exist yet).
+local function window_state(key, oldest, current)
+  local state = redis.call('HMGET', key, 't', 'o', 'n', current)
+  local total, from, last, held = tonumber(state[1]) or 0, tonumber(state[2]), tonumber(state[3]), tonumber(state[4])
   if from == nil then
     total, last = 0, nil
     local fields = redis.call('HGETALL', key)
@@ -61,12 +62,12 @@ local function window_state(key, oldest)
     end
     -- Only a hash that still exists is written: a refused check must not leave a key without expiry.
     if last ~= nil then redis.call('HSET', key, 't', total, 'o', oldest) end
-    return total, oldest, last
+    return total, oldest, last, held
   end
   if last == nil or last < oldest then
     -- Everything taken has left the window.
     redis.call('DEL', key)
-    return 0, oldest, nil
+    return 0, oldest, nil, nil
   end
   if from < oldest then
     for bucket = from, oldest - 1 do
@@ -80,7 +81,7 @@ local function window_state(key, oldest)
     redis.call('HSET', key, 't', total, 'o', oldest)
     from = oldest
   end
-  return total, from, last
+  return total, from, last, held
 end
 
 -- The instant from which \`amount\` fits: oldest buckets leave first (only read when refused).
@@ -115,7 +116,7 @@ local NEVER = math.huge
 local rules = (#ARGV - 2) / 5
 local reservation = ARGV[2]
 local key_at = 1
-local keys, used, newest, from_of = {}, {}, {}, {}
+local keys, used, newest, from_of, held_of = {}, {}, {}, {}, {}
 local refused, worst = 0, -1
 
 -- Check every rule; expired buckets and leases are dropped on the way (that takes nothing).
@@ -129,8 +130,8 @@ for i = 1, rules do
     keys[i] = key
     local window, size, amount = tonumber(ARGV[at + 3]), tonumber(ARGV[at + 4]), tonumber(ARGV[at + 5])
     local oldest = math.floor((now - window) / size)
-    local total, from, last = window_state(key, oldest)
-    used[i], from_of[i] = total, from
+    local total, from, last, held = window_state(key, oldest, math.floor(now / size))
+    used[i], from_of[i], held_of[i] = total, from, held
     if last ~= nil and total > 0 then newest[i] = last end
     if amount > limit then
       wait = NEVER
@@ -189,12 +190,12 @@ if refused == 0 then
       key_at = key_at + 1
       local window, size, amount = tonumber(ARGV[at + 3]), tonumber(ARGV[at + 4]), tonumber(ARGV[at + 5])
       local current = math.floor(now / size)
-      redis.call('HINCRBY', keys[i], current, amount)
-      redis.call('HINCRBY', keys[i], 't', amount)
       local from = math.min(from_of[i], current)
       if newest[i] == nil or current > newest[i] then newest[i] = current end
-      redis.call('HSET', keys[i], 'o', from, 'n', newest[i])
-      redis.call('PEXPIRE', keys[i], window + 2 * size)
+      -- One write for the bucket, the sum and the bounds (all read by window_state above).
+      redis.call('HSET', keys[i], current, (held_of[i] or 0) + amount, 't', used[i] + amount, 'o', from, 'n', newest[i])
+      -- The expiry moves on with each new bucket: writes within one bucket need no later one.
+      if held_of[i] == nil then redis.call('PEXPIRE', keys[i], window + 2 * size) end
       used[i] = used[i] + amount
     elseif kind == 'c' then
       key_at = key_at + 1
