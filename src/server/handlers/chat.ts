@@ -46,14 +46,17 @@ export function chatHandler(dialect: ClientDialect): Handler {
       // Limits and budgets: one acquire before the first upstream call (settled when the request ends).
       const limits = input.runtime.limits;
       if (limits && mayBeLimited(ctx.plan, input.caller, ctx.envelope.model)) {
-        const request = context.request;
         ctx.admission = await limits.admit(
           {
             plan: ctx.plan,
             caller: input.caller,
             model: ctx.envelope.model,
             targets,
-            cost: () => ({ inputTokens: roughTokens(inputCharsOf(request)), maxOutputTokens: request.maxTokens }),
+            // Only tpm and budgets need the prompt: the full parse is left to them (rpm alone skips it).
+            cost: () => {
+              const request = context.request;
+              return { inputTokens: roughTokens(inputCharsOf(request)), maxOutputTokens: request.maxTokens };
+            },
             now: Date.now(),
             teamKeyIds: (team) => input.runtime.keys.teamKeyIds(team),
           },
