@@ -272,6 +272,54 @@ keys: [{ name: ${name}, key: sk-${name}, limits: { rpm: 10 } }]
     }
   });
 
+  test('one Redis round trip on the request path: a single script call before the upstream answers, the settlement after', async () => {
+    const redisUrl = (redis as { url: string }).url;
+    const { Redis } = await import('ioredis');
+    const client = new Redis(redisUrl);
+    const monitor = await client.monitor();
+    const name = `trip-${randomUUID().slice(0, 8)}`;
+    const calls: string[] = [];
+    // The script calls naming this key's limits (MONITOR also shows the commands scripts run, and other tests' traffic).
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      const command = String(args[0]).toLowerCase();
+      if ((command === 'evalsha' || command === 'eval') && args.some((arg) => arg.includes(name))) calls.push(command);
+    });
+    const upstream = await startFakeOpenAI({ delayMs: 300, usage: { input: 3, output: 2 } });
+    let seenDuringUpstream = -1;
+    let measuring = false;
+    upstream.script = () => {
+      // Counted once the upstream has held the request for a while: MONITOR's feed has caught up by then.
+      if (measuring) setTimeout(() => (seenDuringUpstream = calls.length), 200);
+      return { delayMs: measuring ? 300 : 0, usage: { input: 3, output: 2 } };
+    };
+    const gateway = await startTestGateway(`
+server: { master_key: master-secret }
+storage: memory
+redis: "${redisUrl}"
+providers: { up: { type: openai, base_url: "${upstream.url}", api_key: sk-up } }
+models: { fast: { targets: [{ provider: up, model: m, pricing: { input_per_mtok: 1, output_per_mtok: 1 } }] } }
+keys: [{ name: ${name}, key: sk-${name}, limits: { rpm: 100, tpm: 100000, concurrency: 5 }, budget: { usd: 100, period: day } }]
+`);
+    try {
+      // The first request of a budget's period in a process also seeds its counter (one more call, once).
+      assert.equal((await ask(gateway, `sk-${name}`)).status, 200);
+      await waitFor(async () => calls.length >= 3, 3000);
+      assert.equal(calls.length, 3, 'seed, acquire, settle');
+      calls.length = 0;
+      measuring = true;
+      const reply = await ask(gateway, `sk-${name}`);
+      assert.equal(reply.status, 200, JSON.stringify(reply.json));
+      assert.equal(seenDuringUpstream, 1, 'rpm, tpm, concurrency and the budget were taken in one call before the upstream was asked');
+      await waitFor(async () => calls.length >= 2, 3000);
+      assert.equal(calls.length, 2, 'and settled in one call after the answer');
+    } finally {
+      monitor.disconnect();
+      client.disconnect();
+      await gateway.stop();
+      await upstream.close();
+    }
+  });
+
   test('Redis lost mid-way and back: served without limits meanwhile (counted), the shared limit holds again after', async () => {
     const target = new URL((redis as { url: string }).url);
     const proxy = new CuttableProxy({ host: target.hostname, port: Number(target.port || 6379) });
