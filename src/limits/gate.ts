@@ -32,6 +32,8 @@ const MAX_SEEDED = 100_000;
  */
 export class LimitGate {
   readonly #seeded = new Map<string, Promise<void>>();
+  /** Budget id (its period included) → the highest alert threshold known to be claimed. */
+  readonly #claimedThresholds = new Map<string, number>();
   /** Settlements (and their alerts) still running: `idle()` waits for them. */
   readonly #settling = new Set<Promise<void>>();
   #lastErrorLogAt = 0;
@@ -100,8 +102,11 @@ export class LimitGate {
     for (const id of admission.tokenRules) actual[id] = tokens;
     for (const { id } of admission.budgetRules) actual[id] = costUsd;
     const settling = this.store.settle(admission.reservation, actual).then(
-      async () => {
-        if (alerts && costUsd > 0) await Promise.all(admission.budgetRules.map((budget) => this.#alert(budget.id, budget.label, alerts)));
+      async (spent) => {
+        if (!alerts || costUsd <= 0) return;
+        await Promise.all(
+          admission.budgetRules.map((budget) => (spent[budget.id] === undefined ? undefined : this.#alert(budget.id, budget.label, spent[budget.id]!, alerts))),
+        );
       },
       (error: unknown) => {
         this.hooks.onStoreError();
@@ -140,18 +145,24 @@ export class LimitGate {
     return seeding;
   }
 
-  async #alert(id: string, label: RuleLabel, alerts: { webhook: string; thresholds: readonly number[] }): Promise<void> {
+  /**
+   * Posts the alert for the highest threshold `spent` has crossed, once across instances. The spent
+   * comes with the settle; thresholds already claimed (here or by another instance) are remembered,
+   * so a budget past them costs no store call per request.
+   */
+  async #alert(id: string, label: RuleLabel, spent: number, alerts: { webhook: string; thresholds: readonly number[] }): Promise<void> {
     try {
       const budget = label.budget!;
-      const spent = await this.store.budgetSpent(id);
-      if (spent === undefined) return;
       const percent = (spent / budget.usd) * 100;
+      const known = this.#claimedThresholds.get(id) ?? 0;
       // The highest threshold crossed is announced; lower ones are claimed with it, so a jump from 40% to 90% sends one alert.
-      const crossed = [...alerts.thresholds].sort((a, b) => b - a).filter((threshold) => percent >= threshold);
+      const crossed = [...alerts.thresholds].sort((a, b) => b - a).filter((threshold) => percent >= threshold && threshold > known);
       if (crossed.length === 0) return;
       const keep = Number.isFinite(budget.end) ? budget.end - Date.now() + BUDGET_KEPT_AFTER_PERIOD_MS : 365 * 24 * 3_600_000;
       const claimed: number[] = [];
       for (const threshold of crossed) if (await this.store.claimOnce(`alert:${id}:${threshold}`, keep)) claimed.push(threshold);
+      // Claimed here or elsewhere, these are done (a claim that failed above is tried again next time).
+      setBounded(this.#claimedThresholds, id, Math.max(known, crossed[0]!), MAX_SEEDED);
       if (claimed.length > 0) await sendBudgetAlert(alerts.webhook, { id, label, threshold: Math.max(...claimed), spentUsd: spent }, this.logger);
     } catch (error) {
       this.#logStoreError(error);

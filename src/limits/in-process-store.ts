@@ -5,6 +5,7 @@ import {
   CONCURRENCY_RETRY_AFTER_MS,
   type AcquireResult,
   type BudgetRule,
+  type BudgetsSpent,
   type LimitRule,
   type LimitStore,
   type Reservation,
@@ -80,8 +81,9 @@ export class InProcessLimitStore implements LimitStore {
     return { ok: true, reservation: { id, taken, settled: false }, states };
   }
 
-  async settle(reservation: Reservation, actual: Readonly<Record<string, number>> = {}): Promise<void> {
-    if (reservation.settled) return;
+  async settle(reservation: Reservation, actual: Readonly<Record<string, number>> = {}): Promise<BudgetsSpent> {
+    const spent: Record<string, number> = {};
+    if (reservation.settled) return spent;
     reservation.settled = true;
     for (const taken of reservation.taken) {
       const real = actual[taken.id];
@@ -95,8 +97,10 @@ export class InProcessLimitStore implements LimitStore {
         if (!counter) continue; // forgotten: the accounting database has the cost for the next seed
         counter.leases.release(reservation.id);
         counter.spentNano = (counter.spentNano ?? 0) + (real === undefined ? taken.amountNanoUsd : toNanoUsd(real));
+        spent[taken.id] = fromNanoUsd(counter.spentNano);
       }
     }
+    return spent;
   }
 
   async seedBudget(id: string, spentUsd: number, _periodEndMs: number): Promise<boolean> {

@@ -235,10 +235,12 @@ return reply
 /**
  * ARGV[1]: reservation id; then 3 per rule taken: kind and 2 parameters,
  *   w: bucket, delta | c: -, - | b: reserved nano, cost nano.
+ * Reply: per budget entry, in order, its spent after this settle (-1 if the counter is gone).
  */
 export const SETTLE = script(`
 local reservation = ARGV[1]
 local key_at = 1
+local spent = {}
 for at = 2, #ARGV, 3 do
   local kind = ARGV[at]
   if kind == 'w' then
@@ -263,11 +265,13 @@ for at = 2, #ARGV, 3 do
       if released == 1 and redis.call('HINCRBY', counter, 'reserved', -tonumber(ARGV[at + 1])) < 0 then
         redis.call('HSET', counter, 'reserved', 0)
       end
-      redis.call('HINCRBY', counter, 'spent', ARGV[at + 2])
+      spent[#spent + 1] = redis.call('HINCRBY', counter, 'spent', ARGV[at + 2])
+    else
+      spent[#spent + 1] = -1
     end
   end
 end
-return 1
+return spent
 `);
 
 /** KEYS[1]: budget counter; ARGV: '' (server clock), spent nano, period end (0 = none). Reply 1 if set. */

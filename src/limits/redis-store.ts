@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { fromNanoUsd, toNanoUsd } from './money.js';
 import { ACQUIRE, SEED_BUDGET, SETTLE, type LuaScript } from './redis-scripts.js';
-import type { AcquireResult, LimitRule, LimitStore, Reservation, RuleState, Taken } from './store.js';
+import type { AcquireResult, BudgetsSpent, LimitRule, LimitStore, Reservation, RuleState, Taken } from './store.js';
 import { bucketMs, bucketOf, wholeUnits } from './window-math.js';
 
 export interface RedisLimitStoreOptions {
@@ -76,13 +76,15 @@ export class RedisLimitStore implements LimitStore {
     return { ok: true, reservation: { id, taken, settled: false }, states };
   }
 
-  async settle(reservation: Reservation, actual: Readonly<Record<string, number>> = {}): Promise<void> {
-    if (reservation.settled) return;
+  async settle(reservation: Reservation, actual: Readonly<Record<string, number>> = {}): Promise<BudgetsSpent> {
+    const spent: Record<string, number> = {};
+    if (reservation.settled) return spent;
     // Marked before the call: a settle that failed may still have run in Redis, and running it twice
     // would count a cost twice. Unreleased leases expire on their own.
     reservation.settled = true;
     const keys: string[] = [];
     const args: Array<string | number> = [reservation.id];
+    const budgets: string[] = [];
     for (const taken of reservation.taken) {
       const real = actual[taken.id];
       if (taken.kind === 'window') {
@@ -96,9 +98,16 @@ export class RedisLimitStore implements LimitStore {
       } else {
         keys.push(this.#budgetKey(taken.id), this.#budgetLeasesKey(taken.id));
         args.push('b', taken.amountNanoUsd, real === undefined ? taken.amountNanoUsd : toNanoUsd(real));
+        budgets.push(taken.id);
       }
     }
-    if (keys.length > 0) await this.#run(SETTLE, keys, args);
+    if (keys.length === 0) return spent;
+    const reply = (await this.#run(SETTLE, keys, args)) as number[];
+    budgets.forEach((id, index) => {
+      const nano = reply[index];
+      if (nano !== undefined && nano >= 0) spent[id] = fromNanoUsd(nano);
+    });
+    return spent;
   }
 
   async seedBudget(id: string, spentUsd: number, periodEndMs: number): Promise<boolean> {

@@ -72,6 +72,9 @@ export type AcquireResult =
       states: RuleState[];
     };
 
+/** A budget rule's id → its spent in USD, after a settle. */
+export type BudgetsSpent = Readonly<Record<string, number>>;
+
 /** What one acquire took, for `settle`. Only the store that made it may settle it. */
 export interface Reservation {
   readonly id: string;
@@ -98,8 +101,10 @@ export interface LimitStore {
    * concurrency slots are released. A rule absent from `actual` keeps its reserved amount (a budget is
    * charged what was reserved): pass 0 explicitly for a request that cost nothing. At most once per
    * reservation: later calls resolve without doing anything, even if the first one failed.
+   * Resolves with each settled budget's spent after it (USD, by rule id; budgets the store no longer
+   * has are left out), so budget alerts need no read of their own.
    */
-  settle(reservation: Reservation, actual?: Readonly<Record<string, number>>): Promise<void>;
+  settle(reservation: Reservation, actual?: Readonly<Record<string, number>>): Promise<BudgetsSpent>;
   /** Sets a budget's spent only if the store has none for `id` yet (SET NX); true if it was set. */
   seedBudget(id: string, spentUsd: number, periodEndMs: number): Promise<boolean>;
   /** A budget's spent (settled costs, not reservations), `undefined` if the store has none. */
