@@ -13,7 +13,7 @@ import type { Handler, HandlerInput } from '../types.js';
 import type { RequestTraceStart } from '../../telemetry/tracing.js';
 import type { TargetPlan } from '../../config/plan.js';
 import { callerKeyId, modelPermission } from '../auth.js';
-import { inputCharsOf } from '../../accounting/estimate.js';
+import { maxOutputTokensOfBody, roughInputCharsOfBody } from '../../accounting/estimate.js';
 import type { Admission } from '../../limits/gate.js';
 import { mayBeLimited } from '../../limits/rules.js';
 import type { Accounting } from '../../pipeline/accounting.js';
@@ -52,11 +52,8 @@ export function chatHandler(dialect: ClientDialect): Handler {
             caller: input.caller,
             model: ctx.envelope.model,
             targets,
-            // Only tpm and budgets need the prompt: the full parse is left to them (rpm alone skips it).
-            cost: () => {
-              const request = context.request;
-              return { inputTokens: roughTokens(inputCharsOf(request)), maxOutputTokens: request.maxTokens };
-            },
+            // Only tpm and budgets need the prompt's size, read from the body as it is (no IR parse).
+            cost: () => ({ inputTokens: roughTokens(roughInputCharsOfBody(context.body)), maxOutputTokens: maxOutputTokensOfBody(context.body) }),
             now: Date.now(),
             teamKeyIds: (team) => input.runtime.keys.teamKeyIds(team),
           },
