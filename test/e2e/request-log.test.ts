@@ -162,6 +162,15 @@ models:
 
     test('a client that leaves mid-stream leaves exactly one row, with the delivered tokens estimated', async () => {
       upstream.script = { text: "word ".repeat(2000), chunkDelayMs: 1, usage: { input: 5, output: 2000 } };
+      // The taps ran once for it: its row is written by id (a second write would be invisible), so count them in metrics too.
+      const smartRequests = async (): Promise<number> => {
+        const text = await (await fetch(`${gateway.url}/metrics`, { headers: { authorization: 'Bearer admin-secret' } })).text();
+        return text
+          .split('\n')
+          .filter((line) => line.startsWith('switchyard_requests_total{') && line.includes('model="smart"'))
+          .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+      };
+      const before = await smartRequests();
       const id = await new Promise<string>((resolve, reject) => {
         const request = http.request(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer admin-secret' } }, (response) => {
           let seen = 0;
@@ -184,6 +193,7 @@ models:
       assert.ok(row.cost_usd > 0);
       const page = await admin(gateway, `/admin/logs?limit=1000&model=smart`);
       assert.equal(page.json.data.filter((r: any) => r.id === id).length, 1);
+      assert.equal((await smartRequests()) - before, 1, 'counted once');
     });
 
     test('a resumed stream whose continuation is refused bills only what the cut stream delivered', async () => {

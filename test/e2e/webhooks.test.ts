@@ -10,17 +10,20 @@ import { postJson, startTestGateway, waitFor, type TestGateway } from './harness
 interface Receiver {
   url: string;
   batches: Array<{ data: any[] }>;
+  /** Every POST received, answered 200 or not. */
+  posts: number;
   /** Status to answer for the next POSTs, in order; 200 once exhausted. */
   answers: number[];
   close(): Promise<void>;
 }
 
 async function startReceiver(answers: number[]): Promise<Receiver> {
-  const receiver: Receiver = { url: '', batches: [], answers, close: async () => {} };
+  const receiver: Receiver = { url: '', batches: [], posts: 0, answers, close: async () => {} };
   const server = http.createServer((request, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
+      receiver.posts++;
       const status = receiver.answers.shift() ?? 200;
       if (status === 200) {
         assert.equal(request.headers['content-type'], 'application/json');
@@ -75,4 +78,11 @@ test('rows reach a webhook that failed twice; a webhook that refuses them has th
   assert.ok(!Number.isNaN(Date.parse(row.created_at)));
   assert.equal(refusing.batches.length, 0);
   await waitFor(async () => /switchyard_log_rows_dropped_total\{sink="webhook"\} 5/.test(await (await fetch(`${gateway.url}/metrics`)).text()), 10_000);
+  // A refusal (4xx other than 408/429) is final: no retry, unlike the 503s above. Retries would
+  // come after 0.5 s and 1 s; none comes in 1.5 s.
+  const refusedPosts = refusing.posts;
+  assert.ok(refusedPosts >= 1 && refusedPosts <= 5, `${refusedPosts} refused POSTs for 5 rows`);
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  assert.equal(refusing.posts, refusedPosts, 'a refused batch is not sent again');
+  assert.equal(refusing.batches.length, 0);
 });
