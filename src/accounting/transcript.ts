@@ -1,4 +1,4 @@
-import type { StreamDecoder } from '../ir/stream.js';
+import type { StreamDecoder, StreamEvent } from '../ir/stream.js';
 import { generatedText } from './estimate.js';
 import { tokenCounter } from './token-counter.js';
 
@@ -38,6 +38,23 @@ export class StreamTranscript {
     const tokens = await tokenCounter.count(this.text(createDecoder));
     // Bytes past the cap are scaled by what the kept part gave per byte.
     return this.#skippedBytes > 0 && this.#keptBytes > 0 ? Math.round(tokens * (1 + this.#skippedBytes / this.#keptBytes)) : tokens;
+  }
+
+  /**
+   * The kept raw chunks decoded into events (`createDecoder`: the provider's stream decoder), or
+   * undefined when part of the stream was not kept (past the cap) or it does not decode.
+   */
+  events(createDecoder: () => StreamDecoder): StreamEvent[] | undefined {
+    if (this.#skippedBytes > 0) return undefined;
+    const decoder = createDecoder();
+    const events: StreamEvent[] = [];
+    try {
+      for (const chunk of this.#chunks) for (const event of decoder.push(chunk)) events.push(event);
+      for (const event of decoder.end()) events.push(event);
+    } catch {
+      return undefined;
+    }
+    return events;
   }
 
   /** The generated text (answer, reasoning, tool calls) of what was kept. */

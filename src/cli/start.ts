@@ -16,6 +16,9 @@ import { UsageRollupJob } from '../telemetry/usage-rollup.js';
 import { KeyRegistry } from '../keys/registry.js';
 import { createLimitStore } from '../limits/index.js';
 import { LimitGate } from '../limits/gate.js';
+import { ResponseCache } from '../cache/response-cache.js';
+import { MemoryCacheStore } from '../cache/store.js';
+import { RedisCacheStore } from '../cache/redis-store.js';
 import { sameTracingSettings, startTracing, tracingSettings, type Tracing } from '../telemetry/tracing.js';
 
 export interface StartOptions {
@@ -41,6 +44,9 @@ export interface RunningGateway {
   /** OpenTelemetry traces, when `telemetry.otlp_endpoint` is set; `flush()` exports what has ended. */
   tracing: Tracing | undefined;
 }
+
+/** `cache.max_bytes` when the config has no `cache` section at start. */
+const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 
 /**
  * Loads the config (file, ./switchyard.yaml, or the quick start), starts the server, and wires
@@ -92,6 +98,15 @@ export async function startGateway(options: StartOptions, handleSignals = true):
     onRefused: () => AggregatedMetric.inc(metrics.rateLimited.series()),
     onStoreError: () => AggregatedMetric.inc(metrics.limitStoreErrors.series()),
   });
+  // The response cache: in this process (an LRU bounded by bytes) or shared through Redis. Its store
+  // is chosen at start; mode, TTL and scope are read per request, so they change on reload.
+  const cacheConfig = loaded.plan.config.cache;
+  const cache = new ResponseCache(
+    cacheConfig?.store === 'redis' && redisUrl
+      ? new RedisCacheStore(redisUrl, { onError: () => {} })
+      : new MemoryCacheStore({ maxBytes: cacheConfig?.max_bytes ?? DEFAULT_CACHE_MAX_BYTES }),
+    logger,
+  );
   const gateway = createGateway({
     plan: () => holder.current,
     logger,
@@ -104,6 +119,7 @@ export async function startGateway(options: StartOptions, handleSignals = true):
     requestLog,
     keys,
     limits,
+    cache,
     tracing,
   });
   const server = loaded.plan.config.server;
@@ -128,6 +144,7 @@ export async function startGateway(options: StartOptions, handleSignals = true):
     const unwritten = await requestLog.close(5_000);
     if (unwritten > 0) logger.error({ unwritten }, 'request log rows could not be written before exit');
     await limits.close();
+    await cache.close();
     await storage.close();
     await health.close();
     // Spans still queued are exported, within a bounded wait (a collector that is down loses them).
@@ -174,7 +191,7 @@ function describeStart(logger: Logger, plan: Plan, url: string): void {
   }
   // Sections validated now whose enforcement lands with later features: say so instead of pretending.
   const pending = [
-    config.cache && config.cache.mode !== 'off' && 'cache',
+    config.cache?.mode === 'semantic' && 'cache.mode: semantic',
     config.guardrails && 'guardrails',
   ].filter(Boolean);
   if (pending.length > 0) logger.warn({ sections: pending }, `config sections accepted but not enforced by this version: ${pending.join(', ')}`);

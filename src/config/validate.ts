@@ -84,6 +84,9 @@ function crossReferenceProblems(config: Config): ConfigProblem[] {
       problems.push({ path: `keys[${index}].key`, message: 'the same value as server.master_key' });
     }
   });
+  if (config.cache?.store === 'redis' && config.redis === undefined) {
+    problems.push({ path: 'cache.store', message: 'redis needs the top-level `redis` URL' });
+  }
   return problems;
 }
 

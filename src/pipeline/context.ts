@@ -2,7 +2,9 @@ import type { AbortLink } from '../upstream/abort.js';
 import { OPEN, type Caller } from '../server/auth.js';
 import type { Admission } from '../limits/gate.js';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ChatRequest, Usage } from '../ir/chat.js';
+import type { ChatRequest, ChatResponse, Usage } from '../ir/chat.js';
+import type { CacheDecision } from '../cache/response-cache.js';
+import type { ResponseAccumulator } from '../cache/replay.js';
 import type { Plan, TargetPlan } from '../config/plan.js';
 import type { ClientDialect } from '../dialects/types.js';
 import type { RequestEnvelope } from '../dialects/envelope.js';
@@ -87,8 +89,18 @@ export class RequestContext {
   transcript?: StreamTranscript;
   /** The JSON answer sent (kept only for `logging.bodies`). */
   responseBody?: string;
-  /** `x-switchyard-cache` result, once a cache policy looked. */
+  /** `x-switchyard-cache` result, once the response cache looked (hit, miss, bypass). */
   cacheResult?: string;
+  /** Set when this request's answer is to be stored in the response cache once it is complete. */
+  cacheDecision?: CacheDecision;
+  /** The complete answer in the IR, kept for the cache (JSON answers; streams are rebuilt from their events). */
+  cacheResponse?: ChatResponse;
+  /** A JSON answer's body as sent, kept for the cache. */
+  cachePayload?: string | Buffer;
+  /** A translated stream's events, gathered for the cache while they pass. */
+  cacheCapture?: ResponseAccumulator;
+  /** A cache hit: the provider and upstream model that made the stored answer. */
+  cachedFrom?: { provider: string; model: string };
   /** `x-switchyard-tags`, for the log and usage grouping. */
   tags: string[] = [];
   /** performance.now() when the answer was over (set before the taps run, which may be later). */

@@ -67,12 +67,18 @@ export async function openChat(ctx: RequestContext, target: TargetPlan, signal: 
     const body = await readBody(response.body, provider.config.name, signal);
     ctx.firstByteAt ??= performance.now();
     if (passthrough) {
-      // The client gets the bytes as they came; only the usage is read, from the raw body if the provider can.
-      const usage = provider.parseUsage?.(body) ?? usageOrText(ctx, provider.parseChatResponse(parseProviderJson(provider, body), model));
-      if (usage) ctx.usage = usage;
+      // The client gets the bytes as they came; only the usage is read, from the raw body if the provider
+      // can. The whole answer is parsed only when the response cache is to keep it.
+      if (ctx.cacheDecision) {
+        usageOrText(ctx, (ctx.cacheResponse = provider.parseChatResponse(parseProviderJson(provider, body), model)));
+      } else {
+        const usage = provider.parseUsage?.(body) ?? usageOrText(ctx, provider.parseChatResponse(parseProviderJson(provider, body), model));
+        if (usage) ctx.usage = usage;
+      }
       return { kind: 'complete', payload: body };
     }
     const ir = provider.parseChatResponse(parseProviderJson(provider, body), model);
+    if (ctx.cacheDecision) ctx.cacheResponse = ir;
     usageOrText(ctx, ir);
     return { kind: 'complete', payload: JSON.stringify(ctx.dialect.encodeChatResponse(ir)) };
   }
@@ -208,6 +214,7 @@ async function openLocal(ctx: RequestContext, provider: Provider, model: string)
   if (!ctx.envelope.stream) {
     const response = await local.complete(ctx.request, model, ctx.signal);
     ctx.firstByteAt ??= performance.now();
+    if (ctx.cacheDecision) ctx.cacheResponse = response;
     if (response.usage) ctx.usage = response.usage;
     return { kind: 'complete', payload: JSON.stringify(ctx.dialect.encodeChatResponse(response)) };
   }

@@ -11,6 +11,7 @@ import type { RequestLog } from '../telemetry/request-log.js';
 import type { Tracing } from '../telemetry/tracing.js';
 import type { KeyRegistry } from '../keys/registry.js';
 import type { LimitGate } from '../limits/gate.js';
+import type { ResponseCache } from '../cache/response-cache.js';
 import type { Caller } from './auth.js';
 
 /** What every handler can reach: the current plan (swapped on reload), the logger, the pipeline stages. */
@@ -32,6 +33,8 @@ export interface GatewayRuntime {
   readonly requestLog?: RequestLog;
   /** Rate limits and budgets (in process, or shared through `redis`); absent in tests that need none. */
   readonly limits?: LimitGate;
+  /** The exact response cache (`cache:`); absent in tests that need none. */
+  readonly cache?: ResponseCache;
   /** Virtual keys (config and stored), looked up by digest on every authenticated route. */
   readonly keys: KeyRegistry;
   /** OpenTelemetry traces; undefined unless `telemetry.otlp_endpoint` is set (then its SDK is loaded). */

@@ -99,6 +99,7 @@ export class GatewayMetrics {
       },
     });
   })();
+  readonly #cacheByResult = new Map<string, Series>();
   readonly #bySeriesKey = new Map<string, { requests: Series; duration: Series; ttft: Series }>();
   readonly #inputTokens = this.#tokens.series('input');
   readonly #outputTokens = this.#tokens.series('output');
@@ -108,8 +109,10 @@ export class GatewayMetrics {
   record(ctx: RequestContext): void {
     // A request refused before routing keeps its model name out of the labels: clients choose those
     // strings, and each would become a series forever.
-    const model = ctx.served ? ctx.envelope.model : 'unrouted';
-    const provider = ctx.served?.provider.config.name ?? 'none';
+    const answeredBy = ctx.served?.provider.config.name ?? ctx.cachedFrom?.provider;
+    const model = answeredBy !== undefined ? ctx.envelope.model : 'unrouted';
+    const provider = answeredBy ?? 'none';
+    if (ctx.cacheResult !== undefined) AggregatedMetric.inc(this.#cacheSeries(ctx.cacheResult));
     const status = ctx.responseStatus ?? ctx.error?.status ?? 200;
     const series = this.#seriesFor(model, provider, status);
     AggregatedMetric.inc(series.requests);
@@ -126,6 +129,13 @@ export class GatewayMetrics {
       const code = attempt.error?.code;
       if (code !== undefined && code !== 'client_disconnected' && code !== 'hedge_lost') AggregatedMetric.inc(this.#upstreamErrors.series(attempt.provider, code));
     }
+  }
+
+  /** One series per cache result (hit, miss, bypass): a closed set, found once each. */
+  #cacheSeries(result: string): Series {
+    let series = this.#cacheByResult.get(result);
+    if (!series) this.#cacheByResult.set(result, (series = this.cacheRequests.series(result)));
+    return series;
   }
 
   /** Reports a write queue's depth (rows waiting for storage or a webhook) at scrape time. */

@@ -17,6 +17,7 @@ import { maxOutputTokensOfBody, roughInputCharsOfBody } from '../../accounting/e
 import type { Admission } from '../../limits/gate.js';
 import { mayBeLimited } from '../../limits/rules.js';
 import type { Accounting } from '../../pipeline/accounting.js';
+import { lookUpAnswer, serveCachedAnswer, storeAnswer } from './chat-cache.js';
 
 /**
  * The chat endpoint for one client dialect (/v1/chat/completions or /v1/messages): parse,
@@ -60,6 +61,12 @@ export function chatHandler(dialect: ClientDialect): Handler {
           headers,
         );
       }
+      // The response cache, after every check that could refuse the request: a hit is the answer.
+      // (Checked here first so that requests without a cache spend no async frame on it.)
+      if (ctx.plan.config.cache?.mode === 'exact') {
+        const cached = await lookUpAnswer(input, ctx, headers);
+        if (cached) return await serveCachedAnswer(input, ctx, headers, cached);
+      }
       // A/B: a weighted model's pick is the request's variant (sticky users keep theirs).
       if (targets[0]?.modelPlan.routing === 'weighted') headers['x-switchyard-variant'] = ctx.variant = targets[0].key;
       const outcome = await attemptTargets(ctx, targets, (target, signal, attempt) => openChat(context, target, signal, attempt), {
@@ -77,6 +84,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
         const settled = settleAccounting(ctx);
         headers['x-switchyard-cost-usd'] = formatCost((settled instanceof Promise ? await settled : settled).costUsd);
         if (ctx.plan.config.logging.bodies) ctx.responseBody = outcome.payload.toString();
+        if (ctx.cacheDecision) ctx.cachePayload = outcome.payload;
         sendJson(input.response, 200, headers, outcome.payload);
       } else await streamFrames(input.response, headers, outcome.source);
     } catch (thrown) {
@@ -102,7 +110,9 @@ export function chatHandler(dialect: ClientDialect): Handler {
         ctx.endedAt = performance.now();
         const done = ctx;
         const tap = (): void => {
-          if (done.admission) settleAdmission(input, done.admission, done.accounting);
+          // A cache hit is a request (rpm, concurrency) but used no provider tokens (tpm) and cost nothing.
+          if (done.admission) settleAdmission(input, done.admission, done.cacheResult === 'hit' ? undefined : done.accounting);
+          if (done.cacheDecision) storeAnswer(input, done);
           runTaps(done, input.runtime.taps, (name, error) => input.runtime.logger.error({ err: error, tap: name }, 'tap failed'));
         };
         // Taps see settled tokens and cost; an estimate is counted off the request path first.

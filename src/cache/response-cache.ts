@@ -1,0 +1,95 @@
+import type { Config } from '../config/schema.js';
+import type { ChatResponse } from '../ir/chat.js';
+import type { Caller } from '../server/auth.js';
+import type { Logger } from '../telemetry/logger.js';
+import { parseCacheControl } from './cache-control.js';
+import { cacheNamespace, deterministicEnough, exactCacheKey } from './key.js';
+import type { CacheStore } from './store.js';
+
+/** An answer kept in the cache: provider-neutral, so either dialect, streamed or not, can be served from it. */
+export interface CachedAnswer {
+  v: 1;
+  response: ChatResponse;
+  /** A JSON answer's body exactly as the client got it (always in the dialect of the key), served as is to JSON requests. */
+  json?: string;
+  /** The provider (config name) and upstream model that made it. */
+  provider: string;
+  model: string;
+  /** What it cost when it was made: what each hit saves. */
+  costUsd: number;
+  storedAt: number;
+}
+
+/** What the cache does for one request. */
+export interface CacheDecision {
+  key: string;
+  /** Look it up (false with `Cache-Control: no-cache`: `x-switchyard-cache: bypass`). */
+  read: boolean;
+  /** Store the answer, for this long. */
+  write: boolean;
+  ttlMs: number;
+}
+
+/** An entry larger than this is not stored: the cache is for repeated prompts, not for hoarding huge answers. */
+const MAX_ENTRY_CHARS = 4 * 1024 * 1024;
+
+type CacheConfig = NonNullable<Config['cache']>;
+
+/**
+ * The exact response cache around the core proxy: decides per request (mode, temperature,
+ * `Cache-Control`, scope), reads before routing and writes after a complete, successful answer.
+ * A store that fails (Redis down) is a miss and a skipped write, never a failed request.
+ */
+export class ResponseCache {
+  #lastErrorLogAt = 0;
+
+  constructor(
+    readonly store: CacheStore,
+    private readonly logger: Logger,
+  ) {}
+
+  /** undefined when the cache has nothing to do with this request. */
+  decide(config: CacheConfig | undefined, dialect: string, caller: Caller, body: Readonly<Record<string, unknown>>, cacheControl: string | string[] | undefined): CacheDecision | undefined {
+    if (config?.mode !== 'exact') return undefined;
+    if (!deterministicEnough(body, config.any_temperature)) return undefined;
+    const directives = parseCacheControl(cacheControl);
+    const key = exactCacheKey(dialect, cacheNamespace(config.scope, caller), body);
+    return { key, read: directives.read, write: directives.write, ttlMs: (directives.maxAgeS ?? config.ttl_s) * 1000 };
+  }
+
+  /** The stored answer, or undefined (missing, expired, unreadable, or the store failed). */
+  async read(key: string): Promise<CachedAnswer | undefined> {
+    let text: string | undefined;
+    try {
+      text = await this.store.get(key);
+    } catch (error) {
+      this.#logError('read', error);
+      return undefined;
+    }
+    if (text === undefined) return undefined;
+    try {
+      const answer = JSON.parse(text) as CachedAnswer;
+      return answer.v === 1 && Array.isArray(answer.response?.choices) ? answer : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Stores an answer off the request path; a failure is logged, never thrown. */
+  write(decision: CacheDecision, answer: Omit<CachedAnswer, 'v' | 'storedAt'>): void {
+    if (!decision.write || decision.ttlMs <= 0) return;
+    const text = JSON.stringify({ v: 1, ...answer, storedAt: Date.now() } satisfies CachedAnswer);
+    if (text.length > MAX_ENTRY_CHARS) return;
+    this.store.set(decision.key, text, decision.ttlMs).catch((error: unknown) => this.#logError('write', error));
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+
+  #logError(what: string, error: unknown): void {
+    if (Date.now() - this.#lastErrorLogAt < 10_000) return;
+    this.#lastErrorLogAt = Date.now();
+    this.logger.warn({ err: error instanceof Error ? error.message : String(error), store: this.store.kind }, `response cache ${what} failed; serving without it`);
+  }
+}
