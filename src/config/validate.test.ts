@@ -101,6 +101,16 @@ models:
   ]);
 });
 
+test('cache.store: redis needs the top-level redis URL; the cache keys are checked like any other', () => {
+  const base = `
+providers: { a: { type: openai } }
+models: { m: { targets: [{ provider: a, model: x }] } }
+`;
+  assert.deepEqual(problemsOf(`${base}cache: { mode: exact, store: redis }\n`), ['cache.store: redis needs the top-level `redis` URL']);
+  assert.deepEqual(problemsOf(`${base}redis: redis://127.0.0.1:6379\ncache: { mode: exact, store: redis }\n`), []);
+  assert.ok(problemsOf(`${base}cache: { mode: exact, max_byte: 10 }\n`).includes('cache.max_byte: unknown key "max_byte" (did you mean "max_bytes"?)'));
+});
+
 test('invalid YAML is one clear problem with its line', () => {
   const problems = problemsOf('providers:\n  a: { type: openai\n');
   assert.equal(problems.length, 1);
