@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { aggregate, judge } from './aggregate.js';
+import { aggregate, judge, type Row } from './aggregate.js';
 import type { LoadgenResult } from './loadgen.js';
-import { authLimitsOverheadLines, markdownTable, textTable, verdictLines } from './report.js';
+import { authLimitsOverheadLines, cacheHitLines, markdownTable, textTable, verdictLines } from './report.js';
 import { SCENARIOS, toCell, type Cell, type TargetName } from './scenarios.js';
 
 const latency = (p50: number) => ({ p50, p90: p50, p99: p50 * 2, mean: p50, samples: 10 });
@@ -131,4 +131,13 @@ test('auth and limits overhead pairs the keys targets with the gateway of the sa
   assert.match(lines[0]!, /gateway-keys\s+non-stream c=1\s+p50 \+0\.030 ms \(target ≤ \+0\.100: PASS\), CPU \+4\.1 µs\/req, throughput 0\.98×/);
   assert.match(lines[1]!, /gateway-keys-redis\s+non-stream c=1\s+p50 \+0\.150 ms \(Redis PING round trip 0\.050 ms\), CPU \+30\.0 µs\/req, throughput 0\.80×/);
   assert.deepEqual(authLimitsOverheadLines(keyed.filter((c) => c.target !== 'gateway')), [], 'nothing to compare without gateway');
+});
+
+test('cache hits are reported per scenario, judged against 0.3 ms p50 at one connection, next to the gateway', () => {
+  const row = (scenario: string, target: TargetName, p50Ms: number, throughput: number) =>
+    ({ scenario, target, p50Ms, throughput, cpuPerRequestUs: 40, ttfcP50Ms: 0.2 }) as unknown as Row;
+  const lines = cacheHitLines([row('json-1', 'gateway-cache', 0.12, 8000), row('json-1', 'gateway', 0.25, 4000), row('json-64', 'gateway-cache', 0.9, 9000)]);
+  assert.equal(lines.length, 2);
+  assert.match(lines[0]!, /non-stream c=1\s+p50 0\.120 ms \(target ≤ 0\.300: PASS\), CPU 40\.0 µs\/req; gateway 0\.250 ms, 40\.0 µs\/req, 2\.00× its throughput/);
+  assert.doesNotMatch(lines[1]!, /target/, 'only one connection is judged');
 });

@@ -26,6 +26,9 @@ test('every bench gateway config validates; only the keys variants configure key
   assert.ok(redis.ok);
   assert.equal(redis.config.redis, 'redis://127.0.0.1:6380/1');
 
+  const cached = validateConfigText(benchGatewayConfig(4100, 4200, { cache: true }), {});
+  assert.ok(cached.ok);
+  assert.equal(cached.config.cache?.mode, 'exact');
   const bare = validateConfigText(benchGatewayConfig(4100, 4200, { bare: true }), {});
   assert.ok(bare.ok);
   assert.equal(bare.config.storage, 'memory');

@@ -19,6 +19,8 @@ export interface GatewayLaunch {
   bare?: boolean;
   /** A master key and one limited virtual key (see benchGatewayConfig); clients must send BENCH_KEY. */
   keys?: BenchKeysOptions;
+  /** The exact response cache on (in process): the bench's identical requests are hits. */
+  cache?: boolean;
 }
 
 /** The `gateway-keys` variants: auth and limits on; `redisUrl` puts the limits (and breakers) in Redis. */
@@ -54,14 +56,15 @@ export function gatewayEntry(repoRoot: string): string {
  * limit on the model and a price on its target, all far above what the bench sends: every rule is
  * checked and settled, none refuses. With `keys.redisUrl` the limits live in that Redis.
  */
-export function benchGatewayConfig(port: number, upstreamPort: number, options: { bare?: boolean; keys?: BenchKeysOptions } = {}): string {
-  const { bare = false, keys } = options;
+export function benchGatewayConfig(port: number, upstreamPort: number, options: { bare?: boolean; keys?: BenchKeysOptions; cache?: boolean } = {}): string {
+  const { bare = false, keys, cache = false } = options;
   const masterKey = keys ? `, master_key: "${BENCH_MASTER_KEY}"` : '';
   const pricing = keys ? `, pricing: ${BENCH_PRICING}` : '';
   const modelLimits = keys ? `, limits: ${HUGE_MODEL_LIMITS}` : '';
   return [
     `server: { host: 127.0.0.1, port: ${port}${masterKey} }`,
     ...(bare ? ['storage: memory', 'logging: { requests: false }'] : []),
+    ...(cache ? ['cache: { mode: exact }'] : []),
     ...(keys?.redisUrl ? [`redis: ${JSON.stringify(keys.redisUrl)}`] : []),
     'providers:',
     `  up: { type: openai-compatible, base_url: "http://127.0.0.1:${upstreamPort}/v1" }`,
@@ -135,7 +138,7 @@ export async function startGateway(launch: GatewayLaunch): Promise<GatewayStart>
   const port = await freePort();
   const workDir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   const configPath = join(workDir, 'switchyard.yaml');
-  writeFileSync(configPath, benchGatewayConfig(port, launch.upstreamPort, { bare: launch.bare, keys: launch.keys }));
+  writeFileSync(configPath, benchGatewayConfig(port, launch.upstreamPort, { bare: launch.bare, keys: launch.keys, cache: launch.cache }));
   const log = openSync(launch.logFile, 'w');
   const profileArgs = launch.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', launch.cpuProfileDir] : [];
   const child = spawnNode(launch.placement, [...profileArgs, entry, 'start', '--config', configPath, '--port', String(port)], {

@@ -102,6 +102,28 @@ export function loggingOverheadLines(rows: readonly Row[]): string[] {
   return lines;
 }
 
+/** Issue 6's budget: a cache hit served in at most this p50 (in process, one connection). */
+export const CACHE_HIT_P50_BUDGET_MS = 0.3;
+
+/**
+ * Cache hits (`gateway-cache`, where every request after the first is a hit): p50 as the client
+ * sees it (streams: time to first chunk too), CPU per request, and the same against `gateway`
+ * (which calls the upstream every time). Non-stream at one connection is judged against the budget.
+ */
+export function cacheHitLines(rows: readonly Row[]): string[] {
+  const lines: string[] = [];
+  for (const scenario of SCENARIOS) {
+    const hit = rows.find((r) => r.scenario === scenario.id && r.target === 'gateway-cache');
+    if (!hit) continue;
+    const proxied = rows.find((r) => r.scenario === scenario.id && r.target === 'gateway');
+    const verdict = !scenario.stream && scenario.connections === 1 ? ` (target ≤ ${CACHE_HIT_P50_BUDGET_MS.toFixed(3)}: ${hit.p50Ms <= CACHE_HIT_P50_BUDGET_MS ? 'PASS' : 'MISS'})` : '';
+    const ttfc = scenario.stream ? `, TTFC p50 ${hit.ttfcP50Ms.toFixed(3)} ms` : '';
+    const versus = proxied ? `; gateway ${proxied.p50Ms.toFixed(3)} ms, ${proxied.cpuPerRequestUs.toFixed(1)} µs/req, ${(hit.throughput / proxied.throughput).toFixed(2)}× its throughput` : '';
+    lines.push(`  ${scenario.label.padEnd(16)} p50 ${hit.p50Ms.toFixed(3)} ms${verdict}${ttfc}, CPU ${hit.cpuPerRequestUs.toFixed(1)} µs/req${versus}`);
+  }
+  return lines;
+}
+
 /** Median over rounds of `read(mine) − read(base)` for the same (round, scenario); NaN when no round has both. */
 function pairedDelta(cells: readonly Cell[], scenario: string, mine: TargetName, base: TargetName, read: (cell: Cell) => number | undefined): number {
   const baseByRound = new Map(cells.filter((c) => c.scenario === scenario && c.target === base).map((c) => [c.round, c]));

@@ -1,7 +1,7 @@
 // What the bench measures: the scenarios, the targets, and the shape of one measured cell.
 import type { LoadgenResult } from './loadgen.js';
 
-export type TargetName = 'direct' | 'floor' | 'gateway' | 'gateway-bare' | 'gateway-keys' | 'gateway-keys-redis';
+export type TargetName = 'direct' | 'floor' | 'gateway' | 'gateway-bare' | 'gateway-keys' | 'gateway-keys-redis' | 'gateway-cache';
 /** Measured by default. */
 export const TARGET_NAMES: readonly TargetName[] = ['direct', 'floor', 'gateway'];
 /**
@@ -10,9 +10,10 @@ export const TARGET_NAMES: readonly TargetName[] = ['direct', 'floor', 'gateway'
  * `gateway` with a master key and one virtual key with (huge) rpm / tpm / concurrency limits and a
  * monthly budget, plus an rpm limit on the model; the load generator sends that key. Run beside
  * `gateway` to measure what auth and limits add. `gateway-keys-redis` is the same with the limits
- * in Redis (`SWITCHYARD_BENCH_REDIS_URL`, default redis://127.0.0.1:6379).
+ * in Redis (`SWITCHYARD_BENCH_REDIS_URL`, default redis://127.0.0.1:6379). `gateway-cache` is `gateway` with
+ * `cache: { mode: exact }`: every bench request is the same, so all but the first are cache hits.
  */
-export const ALL_TARGET_NAMES: readonly TargetName[] = [...TARGET_NAMES, 'gateway-bare', 'gateway-keys', 'gateway-keys-redis'];
+export const ALL_TARGET_NAMES: readonly TargetName[] = [...TARGET_NAMES, 'gateway-bare', 'gateway-keys', 'gateway-keys-redis', 'gateway-cache'];
 
 export interface Scenario {
   id: string;
