@@ -30,6 +30,11 @@ export interface CacheDecision {
   ttlMs: number;
 }
 
+/** The first of identical requests in flight: it hands its answer (or nothing, if it failed) to those waiting. */
+export interface Flight {
+  finish(answer: CachedAnswer | undefined): void;
+}
+
 /** An entry larger than this is not stored: the cache is for repeated prompts, not for hoarding huge answers. */
 const MAX_ENTRY_CHARS = 4 * 1024 * 1024;
 
@@ -42,6 +47,8 @@ type CacheConfig = NonNullable<Config['cache']>;
  */
 export class ResponseCache {
   #lastErrorLogAt = 0;
+  /** Requests in flight by key, for singleflight: their answer, once they have one. */
+  readonly #flights = new Map<string, Promise<CachedAnswer | undefined>>();
 
   constructor(
     readonly store: CacheStore,
@@ -75,12 +82,41 @@ export class ResponseCache {
     }
   }
 
-  /** Stores an answer off the request path; a failure is logged, never thrown. */
-  write(decision: CacheDecision, answer: Omit<CachedAnswer, 'v' | 'storedAt'>): void {
-    if (!decision.write || decision.ttlMs <= 0) return;
-    const text = JSON.stringify({ v: 1, ...answer, storedAt: Date.now() } satisfies CachedAnswer);
-    if (text.length > MAX_ENTRY_CHARS) return;
+  /**
+   * Singleflight: the first request for `key` becomes the flight (it must `finish` it, whatever
+   * happens); later ones get a promise of its answer, which is undefined if it failed or took
+   * longer than `waitMs` (they then go upstream themselves). Per instance.
+   */
+  join(key: string, waitMs: number): { flight: Flight } | { wait: Promise<CachedAnswer | undefined> } {
+    const running = this.#flights.get(key);
+    if (running) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
+      return { wait: Promise.race([running, timeout]).finally(() => clearTimeout(timer)) };
+    }
+    let resolve!: (answer: CachedAnswer | undefined) => void;
+    this.#flights.set(key, new Promise((done) => (resolve = done)));
+    let finished = false;
+    return {
+      flight: {
+        finish: (answer) => {
+          if (finished) return;
+          finished = true;
+          this.#flights.delete(key);
+          resolve(answer);
+        },
+      },
+    };
+  }
+
+  /** Stores an answer off the request path (a failure is logged, never thrown); returns the entry. */
+  write(decision: CacheDecision, answer: Omit<CachedAnswer, 'v' | 'storedAt'>): CachedAnswer {
+    const entry: CachedAnswer = { v: 1, ...answer, storedAt: Date.now() };
+    if (!decision.write || decision.ttlMs <= 0) return entry;
+    const text = JSON.stringify(entry);
+    if (text.length > MAX_ENTRY_CHARS) return entry;
     this.store.set(decision.key, text, decision.ttlMs).catch((error: unknown) => this.#logError('write', error));
+    return entry;
   }
 
   close(): Promise<void> {

@@ -159,6 +159,10 @@ export const configSchema = z.strictObject({
       max_bytes: positiveInt.default(64 * 1024 * 1024),
       /** Requests that set `temperature` above 0 ask for variety: cached only with this on. */
       any_temperature: z.boolean().default(false),
+      /** Identical requests arriving while the first is in flight wait for its answer (per instance) instead of each calling upstream. */
+      singleflight: z.boolean().default(true),
+      /** A waiting request goes upstream itself after this long. */
+      singleflight_wait_ms: positiveInt.default(30_000),
       embedding_model: z.string().optional(),
       threshold: z.number().min(0).max(1).optional(),
     })

@@ -3,7 +3,7 @@ import { OPEN, type Caller } from '../server/auth.js';
 import type { Admission } from '../limits/gate.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ChatRequest, ChatResponse, Usage } from '../ir/chat.js';
-import type { CacheDecision } from '../cache/response-cache.js';
+import type { CacheDecision, Flight } from '../cache/response-cache.js';
 import type { ResponseAccumulator } from '../cache/replay.js';
 import type { Plan, TargetPlan } from '../config/plan.js';
 import type { ClientDialect } from '../dialects/types.js';
@@ -99,6 +99,8 @@ export class RequestContext {
   cachePayload?: string | Buffer;
   /** A translated stream's events, gathered for the cache while they pass. */
   cacheCapture?: ResponseAccumulator;
+  /** This request is the first of identical ones in flight: it hands them its answer when done. */
+  cacheFlight?: Flight;
   /** A cache hit: the provider and upstream model that made the stored answer. */
   cachedFrom?: { provider: string; model: string };
   /** `x-switchyard-tags`, for the log and usage grouping. */

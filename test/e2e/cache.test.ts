@@ -218,6 +218,54 @@ describe('exact cache in process', () => {
   });
 });
 
+describe('singleflight', () => {
+  test('50 concurrent identical requests make one upstream call; the others get its answer, streamed or not', async () => {
+    const upstream = await startFakeOpenAI({ text: 'once', usage: { input: 3, output: 1 }, delayMs: 300 });
+    const gateway = await startTestGateway(config(upstream.url));
+    try {
+      const messages = prompt('herd');
+      const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => chat(gateway, { messages, stream: i % 5 === 0 })));
+      assert.equal(upstream.requests.length, 1);
+      assert.ok(replies.every((reply) => reply.status === 200));
+      assert.deepEqual(
+        replies.map((reply) => reply.headers.get('x-switchyard-cache')).sort(),
+        ['miss', ...Array.from({ length: 49 }, () => 'hit')].sort(),
+      );
+      for (const [i, reply] of replies.entries()) {
+        if (i % 5 === 0) assert.ok(reply.text.includes('"content":"once"') && reply.text.trimEnd().endsWith('data: [DONE]'), reply.text);
+        else assert.equal(reply.json.choices[0].message.content, 'once');
+      }
+    } finally {
+      await gateway.stop();
+      await upstream.close();
+    }
+  });
+
+  test('when the first request fails, the waiting ones go upstream themselves; with singleflight off every request does', async () => {
+    const upstream = await startFakeOpenAI({ error: { status: 400, message: 'refused upstream' }, delayMs: 200 });
+    const gateway = await startTestGateway(config(upstream.url));
+    try {
+      const messages = prompt('failing herd');
+      const replies = await Promise.all(Array.from({ length: 5 }, () => chat(gateway, { messages })));
+      assert.ok(replies.every((reply) => reply.status === 400));
+      assert.equal(upstream.requests.length, 5, 'the first failed, so each of the four that waited asked upstream');
+    } finally {
+      await gateway.stop();
+      await upstream.close();
+    }
+    const again = await startFakeOpenAI({ text: 'each', usage: { input: 3, output: 1 }, delayMs: 200 });
+    const off = await startTestGateway(config(again.url, ', singleflight: false'));
+    try {
+      const messages = prompt('no singleflight');
+      await Promise.all(Array.from({ length: 5 }, () => chat(off, { messages })));
+      assert.equal(again.requests.length, 5);
+    } finally {
+      await off.stop();
+      await again.close();
+    }
+  });
+});
+
 describe('exact cache scopes', () => {
   test('scope: key keeps each key to its own entries', async () => {
     const upstream = await startFakeOpenAI({ text: 'scoped', usage: { input: 3, output: 1 } });

@@ -18,13 +18,21 @@ export async function lookUpAnswer(input: HandlerInput, ctx: RequestContext, hea
   if (!cache || !decision) return undefined;
   ctx.cacheResult = headers['x-switchyard-cache'] = decision.read ? 'miss' : 'bypass';
   if (decision.read) {
-    const answer = await cache.read(decision.key);
+    let answer = await cache.read(decision.key);
+    const config = ctx.plan.config.cache!;
+    if (!answer && config.singleflight) {
+      // The same request already in flight here: wait for its answer rather than ask upstream again.
+      const joined = cache.join(decision.key, config.singleflight_wait_ms);
+      if ('wait' in joined) answer = await joined.wait;
+      else ctx.cacheFlight = joined.flight;
+    }
     if (answer) {
       ctx.cacheResult = headers['x-switchyard-cache'] = 'hit';
       return answer;
     }
   }
-  if (decision.write) {
+  // Captured to be stored, or to be handed to the requests waiting for this one.
+  if (decision.write || ctx.cacheFlight) {
     ctx.cacheDecision = decision;
     // Decoded streams (other dialect, in-process providers) are gathered as their events pass;
     // pass-through streams are decoded from their transcript once complete.
@@ -66,21 +74,29 @@ export async function serveCachedAnswer(input: HandlerInput, ctx: RequestContext
   await streamFrames(input.response, headers, { pipe: (sink) => pumpIterable(toAsync(frames), sink) });
 }
 
-/** After a complete, successful answer (its cost settled): stores it when the request armed the cache. */
+/**
+ * When the request is over (its cost settled): stores a complete, successful answer when the request
+ * armed the cache, and hands it (or nothing) to the identical requests that waited for this one.
+ */
 export function storeAnswer(input: HandlerInput, ctx: RequestContext): void {
-  const decision = ctx.cacheDecision;
-  const served = ctx.served;
-  if (!decision || !served || ctx.error || ctx.signal.aborted || ctx.responseStatus !== 200 || ctx.segments.length > 0) return;
-  const response = completeAnswer(ctx);
-  // An answer a provider marked as failed (malformed output) may well be right next time: never kept.
-  if (!response || response.choices.some((choice) => choice.finishReason === 'error')) return;
-  input.runtime.cache?.write(decision, {
-    response,
-    ...(ctx.cachePayload !== undefined && { json: ctx.cachePayload.toString() }),
-    provider: served.provider.config.name,
-    model: served.model,
-    costUsd: ctx.accounting?.costUsd ?? 0,
-  });
+  let entry: CachedAnswer | undefined;
+  try {
+    const decision = ctx.cacheDecision;
+    const served = ctx.served;
+    if (!decision || !served || ctx.error || ctx.signal.aborted || ctx.responseStatus !== 200 || ctx.segments.length > 0) return;
+    const response = completeAnswer(ctx);
+    // An answer a provider marked as failed (malformed output) may well be right next time: never kept.
+    if (!response || response.choices.some((choice) => choice.finishReason === 'error')) return;
+    entry = input.runtime.cache?.write(decision, {
+      response,
+      ...(ctx.cachePayload !== undefined && { json: ctx.cachePayload.toString() }),
+      provider: served.provider.config.name,
+      model: served.model,
+      costUsd: ctx.accounting?.costUsd ?? 0,
+    });
+  } finally {
+    ctx.cacheFlight?.finish(entry);
+  }
 }
 
 /** The answer in the IR: kept from a JSON answer, gathered from a decoded stream, or decoded from a passed-through one. */

@@ -112,7 +112,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
         const tap = (): void => {
           // A cache hit is a request (rpm, concurrency) but used no provider tokens (tpm) and cost nothing.
           if (done.admission) settleAdmission(input, done.admission, done.cacheResult === 'hit' ? undefined : done.accounting);
-          if (done.cacheDecision) storeAnswer(input, done);
+          if (done.cacheDecision || done.cacheFlight) storeAnswer(input, done);
           runTaps(done, input.runtime.taps, (name, error) => input.runtime.logger.error({ err: error, tap: name }, 'tap failed'));
         };
         // Taps see settled tokens and cost; an estimate is counted off the request path first.
@@ -121,6 +121,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
         else {
           void settled.then(tap, (error: unknown) => {
             input.runtime.logger.error({ err: error }, 'accounting failed');
+            done.cacheFlight?.finish(undefined);
             // Limits are still given back (slots freed), with what is known of the usage.
             if (done.admission) settleAdmission(input, done.admission, done.accounting);
           });
