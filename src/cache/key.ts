@@ -19,6 +19,37 @@ export function exactCacheKey(dialect: string, namespace: string, body: Readonly
   return hash.digest('hex');
 }
 
+/**
+ * Where an entry is stored: `namespace|model|hash`, both names URI-encoded (so `|` only separates),
+ * which lets `DELETE /admin/cache` clear a namespace or a model without reading entries.
+ */
+export function storeKeyOf(namespace: string, model: string, hash: string): string {
+  return `${encodeURIComponent(namespace)}|${encodeURIComponent(model)}|${hash}`;
+}
+
+/** Entries of one namespace and/or model: a Redis `SCAN MATCH` pattern and the same test in JS. */
+export interface KeyFilter {
+  readonly pattern: string;
+  matches(storeKey: string): boolean;
+}
+
+export function keyFilter(namespace?: string, model?: string): KeyFilter {
+  const ns = namespace === undefined ? undefined : encodeURIComponent(namespace);
+  const name = model === undefined ? undefined : encodeURIComponent(model);
+  return {
+    pattern: `${ns === undefined ? '*' : escapeGlob(ns)}|${name === undefined ? '*' : escapeGlob(name)}|*`,
+    matches: (storeKey) => {
+      const [keyNs, keyModel] = storeKey.split('|', 2);
+      return (ns === undefined || keyNs === ns) && (name === undefined || keyModel === name);
+    },
+  };
+}
+
+/** Redis glob characters taken literally (`encodeURIComponent` leaves `*` as it is). */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
+
 /** The namespace of a caller's entries: one for everyone, one per key, or one per team (a key without a team is its own). */
 export function cacheNamespace(scope: CacheScope, caller: Caller): string {
   if (scope === 'global') return 'global';

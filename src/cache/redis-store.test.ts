@@ -4,6 +4,7 @@ import { after, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { redisUrlForTests } from '../../test/helpers/services.js';
 import { RedisCacheStore } from './redis-store.js';
+import { keyFilter, storeKeyOf } from './key.js';
 
 const redis = redisUrlForTests();
 const skip = 'skip' in redis ? redis.skip : false;
@@ -62,6 +63,21 @@ describe('redis cache store', { skip }, () => {
       assert.equal(await store.get('short'), 'v');
       await sleep(120);
       assert.equal(await store.get('short'), undefined);
+    } finally {
+      await close();
+    }
+  });
+
+  test('deleteMatching removes one namespace, one model, or both, and leaves the rest (names with glob characters taken literally)', async () => {
+    const { store, close } = await openStore();
+    try {
+      const keys = [storeKeyOf('global', 'fast', 'a1'), storeKeyOf('global', 'smart', 'a2'), storeKeyOf('key:k1', 'fast', 'a3'), storeKeyOf('team:t*', 'fast', 'a4')];
+      for (const key of keys) await store.set(key, 'v', 60_000);
+      assert.equal(await store.deleteMatching(keyFilter('team:t*')), 1, 'the * in the name is literal');
+      assert.equal(await store.deleteMatching(keyFilter(undefined, 'fast')), 2);
+      assert.equal(await store.get(keys[1]!), 'v');
+      assert.equal(await store.deleteMatching(keyFilter()), 1);
+      assert.equal(await store.get(keys[1]!), undefined);
     } finally {
       await close();
     }

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import type { KeyFilter } from './key.js';
 import type { CacheStore } from './store.js';
 
 /** Options of `RedisCacheStore`. */
@@ -44,6 +45,18 @@ export class RedisCacheStore implements CacheStore {
 
   async delete(key: string): Promise<void> {
     await this.#redis.del(this.#prefix + key);
+  }
+
+  /** Walks the prefix's keys with `SCAN MATCH` (never `KEYS`, which would block Redis) and unlinks the matches. */
+  async deleteMatching(filter: KeyFilter): Promise<number> {
+    let cursor = '0';
+    let removed = 0;
+    do {
+      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', this.#prefix + filter.pattern, 'COUNT', 1_000);
+      cursor = next;
+      if (keys.length > 0) removed += await this.#redis.unlink(...keys);
+    } while (cursor !== '0');
+    return removed;
   }
 
   /** The connection state, for health and admin output (ioredis status: `ready`, `connecting`, ...). */

@@ -3,7 +3,7 @@ import type { ChatResponse } from '../ir/chat.js';
 import type { Caller } from '../server/auth.js';
 import type { Logger } from '../telemetry/logger.js';
 import { parseCacheControl } from './cache-control.js';
-import { cacheNamespace, deterministicEnough, exactCacheKey } from './key.js';
+import { cacheNamespace, deterministicEnough, exactCacheKey, storeKeyOf, type KeyFilter } from './key.js';
 import type { CacheStore } from './store.js';
 
 /** An answer kept in the cache: provider-neutral, so either dialect, streamed or not, can be served from it. */
@@ -60,7 +60,8 @@ export class ResponseCache {
     if (config?.mode !== 'exact') return undefined;
     if (!deterministicEnough(body, config.any_temperature)) return undefined;
     const directives = parseCacheControl(cacheControl);
-    const key = exactCacheKey(dialect, cacheNamespace(config.scope, caller), body);
+    const namespace = cacheNamespace(config.scope, caller);
+    const key = storeKeyOf(namespace, typeof body.model === 'string' ? body.model : '', exactCacheKey(dialect, namespace, body));
     return { key, read: directives.read, write: directives.write, ttlMs: (directives.maxAgeS ?? config.ttl_s) * 1000 };
   }
 
@@ -117,6 +118,11 @@ export class ResponseCache {
     if (text.length > MAX_ENTRY_CHARS) return entry;
     this.store.set(decision.key, text, decision.ttlMs).catch((error: unknown) => this.#logError('write', error));
     return entry;
+  }
+
+  /** `DELETE /admin/cache`: every entry of a namespace and/or model (all without either); how many were removed. */
+  clear(filter: KeyFilter): Promise<number> {
+    return this.store.deleteMatching(filter);
   }
 
   close(): Promise<void> {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MemoryCacheStore } from './store.js';
+import { keyFilter, storeKeyOf } from './key.js';
 
 /** A one-character key with this value is exactly 100 bytes: 1 * 2 + 17 * 2 + 64. */
 const VALUE_100 = 'v'.repeat(17);
@@ -110,6 +111,18 @@ describe('memory cache store', () => {
     assert.equal(await store.get('b'), VALUE_100);
     assert.equal(store.size, 1);
     assert.equal(store.bytes, 100);
+  });
+
+  test('deleteMatching removes the entries of a namespace and/or model, and their bytes', async () => {
+    const store = new MemoryCacheStore({ maxBytes: 1_000_000 });
+    const keys = [storeKeyOf('global', 'fast', 'a1'), storeKeyOf('global', 'openai/gpt-4.1', 'a2'), storeKeyOf('key:k1', 'fast', 'a3')];
+    for (const key of keys) await store.set(key, 'value', 60_000);
+    assert.equal(await store.deleteMatching(keyFilter('global', 'fast')), 1);
+    assert.equal(await store.deleteMatching(keyFilter(undefined, 'openai/gpt-4.1')), 1);
+    assert.equal(await store.get(keys[2]!), 'value');
+    assert.equal(await store.deleteMatching(keyFilter()), 1);
+    assert.equal(store.size, 0);
+    assert.equal(store.bytes, 0);
   });
 
   test('close drops every entry', async () => {

@@ -1,3 +1,5 @@
+import type { KeyFilter } from './key.js';
+
 /**
  * Where the response cache keeps its entries: in process (`MemoryCacheStore`) or shared through
  * Redis (`RedisCacheStore` in `redis-store.ts`). Values are opaque strings (serialized JSON entries);
@@ -8,6 +10,8 @@ export interface CacheStore {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Removes every entry the filter matches (an admin operation: it walks the store); returns how many. */
+  deleteMatching(filter: KeyFilter): Promise<number>;
   close(): Promise<void>;
   readonly kind: 'memory' | 'redis';
 }
@@ -97,6 +101,16 @@ export class MemoryCacheStore implements CacheStore {
   async delete(key: string): Promise<void> {
     const entry = this.#entries.get(key);
     if (entry !== undefined) this.#remove(key, entry);
+  }
+
+  async deleteMatching(filter: KeyFilter): Promise<number> {
+    let removed = 0;
+    for (const [key, entry] of this.#entries) {
+      if (!filter.matches(key)) continue;
+      this.#remove(key, entry);
+      removed++;
+    }
+    return removed;
   }
 
   /** Drops every entry. */

@@ -11,6 +11,7 @@ import { metricsHandler } from './handlers/metrics.js';
 import { adminLogHandler, adminLogsHandler } from './handlers/admin-logs.js';
 import { adminUsageHandler } from './handlers/admin-usage.js';
 import { adminKeyHandler, adminKeysHandler } from './handlers/admin-keys.js';
+import { adminCacheHandler } from './handlers/admin-cache.js';
 import type { Handler } from './types.js';
 
 export interface Route {
@@ -35,6 +36,7 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map([
   ['/admin/logs', { method: 'GET', handler: adminLogsHandler, dialect: openaiChatDialect }],
   ['/admin/usage', { method: 'GET', handler: adminUsageHandler, dialect: openaiChatDialect }],
   ['/admin/keys', { method: 'ANY', handler: adminKeysHandler, dialect: openaiChatDialect }],
+  ['/admin/cache', { method: 'ANY', handler: adminCacheHandler, dialect: openaiChatDialect }],
 ] as Array<[string, Route]>);
 
 /** Paths with an id after a fixed prefix; looked at only when no exact path matched. */

@@ -266,6 +266,40 @@ describe('singleflight', () => {
   });
 });
 
+describe('DELETE /admin/cache', () => {
+  test('clears one model, one namespace, or everything; master key only; other methods 405', async () => {
+    const upstream = await startFakeOpenAI({ text: 'kept', usage: { input: 3, output: 1 } });
+    const gateway = await startTestGateway(config(upstream.url).replace('fast: { targets', 'other: { targets: [{ provider: up, model: gpt-4.1 }] }\n  fast: { targets'));
+    const clear = (query = '', key = 'master-secret') =>
+      fetch(`${gateway.url}/admin/cache${query}`, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } });
+    try {
+      const fastMessages = prompt('fast');
+      const otherMessages = prompt('other');
+      await chat(gateway, { messages: fastMessages });
+      await chat(gateway, { model: 'other', messages: otherMessages });
+      await waitFor(async () => (await chat(gateway, { model: 'other', messages: otherMessages }, { 'cache-control': 'no-store' })).headers.get('x-switchyard-cache') === 'hit', 3000);
+      await waitFor(async () => (await chat(gateway, { messages: fastMessages }, { 'cache-control': 'no-store' })).headers.get('x-switchyard-cache') === 'hit', 3000);
+
+      assert.equal((await clear('?model=fast', 'sk-alice-0001')).status, 403);
+      assert.deepEqual(await (await clear('?model=fast')).json(), { deleted: 1 });
+      assert.equal((await chat(gateway, { messages: fastMessages }, { 'cache-control': 'no-store' })).headers.get('x-switchyard-cache'), 'miss');
+      assert.equal((await chat(gateway, { model: 'other', messages: otherMessages }, { 'cache-control': 'no-store' })).headers.get('x-switchyard-cache'), 'hit');
+      assert.deepEqual(await (await clear('?namespace=key:nobody')).json(), { deleted: 0 });
+      assert.deepEqual(await (await clear('?namespace=global')).json(), { deleted: 1 });
+      assert.deepEqual(await (await clear()).json(), { deleted: 0 });
+      const bad = await clear('?namespace=everyone');
+      assert.equal(bad.status, 400);
+      assert.equal(((await bad.json()) as any).error.param, 'namespace');
+      const get = await fetch(`${gateway.url}/admin/cache`, { headers: { authorization: 'Bearer master-secret' } });
+      assert.equal(get.status, 405);
+      assert.equal(get.headers.get('allow'), 'DELETE');
+    } finally {
+      await gateway.stop();
+      await upstream.close();
+    }
+  });
+});
+
 describe('exact cache scopes', () => {
   test('scope: key keeps each key to its own entries', async () => {
     const upstream = await startFakeOpenAI({ text: 'scoped', usage: { input: 3, output: 1 } });
