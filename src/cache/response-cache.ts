@@ -1,4 +1,4 @@
-import type { Config } from '../config/schema.js';
+import type { CacheSettings } from '../config/plan.js';
 import type { ChatResponse } from '../ir/chat.js';
 import type { Caller } from '../server/auth.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -38,7 +38,7 @@ export interface Flight {
 /** An entry larger than this is not stored: the cache is for repeated prompts, not for hoarding huge answers. */
 const MAX_ENTRY_CHARS = 4 * 1024 * 1024;
 
-type CacheConfig = NonNullable<Config['cache']>;
+type CacheConfig = CacheSettings;
 
 /**
  * The exact response cache around the core proxy: decides per request (mode, temperature,

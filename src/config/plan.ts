@@ -1,4 +1,4 @@
-import type { Config, ModelEntry } from './schema.js';
+import { CACHE_DEFAULTS, type Config, type ModelEntry } from './schema.js';
 import type { ConfigProblem } from './validate.js';
 import type { Provider, ProviderConfig } from '../providers/types.js';
 import { PROVIDER_TYPES } from '../providers/registry.js';
@@ -37,6 +37,15 @@ export interface ModelPlan {
   firstTokenTimeoutMs?: number;
   hedgeAfterMs?: number;
   resumeStreams: boolean;
+  /** `cache:` with this model's `cache` override applied (absent: the global one holds). */
+  cache?: CacheSettings;
+}
+
+export type CacheSettings = NonNullable<Config['cache']>;
+
+/** The cache settings a request for `model` gets: its model's override, else `cache:`. */
+export function cacheSettingsFor(plan: Plan, model: string): CacheSettings | undefined {
+  return plan.models.get(model)?.cache ?? plan.config.cache;
 }
 
 /**
@@ -108,6 +117,7 @@ export function compilePlan(config: Config, source: string, env: NodeJS.ProcessE
       ...(entry.first_token_timeout_ms !== undefined && { firstTokenTimeoutMs: entry.first_token_timeout_ms }),
       ...(entry.hedge_after_ms !== undefined && { hedgeAfterMs: entry.hedge_after_ms }),
       resumeStreams: entry.resume_streams,
+      ...(entry.cache && { cache: { ...(config.cache ?? CACHE_DEFAULTS), ...definedOnly(entry.cache) } }),
     };
     for (const target of entry.targets) {
       const provider = providers.get(target.provider);
@@ -141,4 +151,9 @@ export function compilePlan(config: Config, source: string, env: NodeJS.ProcessE
 export function priceOf(provider: Provider, model: string, configured?: ModelPrice): { pricing?: ModelPrice } {
   const pricing = configured ?? catalogPrice(provider.config.type, model);
   return pricing ? { pricing } : {};
+}
+
+/** The fields of an override that are set (an absent one must not erase the value it overrides). */
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
 }

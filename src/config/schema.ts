@@ -67,6 +67,35 @@ const budgetSchema = z.strictObject({
   period: z.enum(['day', 'week', 'month', 'total']).default('month'),
 });
 
+/** `cache:` (docs/CACHE.md). */
+export const cacheSchema = z
+  .strictObject({
+    mode: z.enum(['off', 'exact', 'semantic']).default('off'),
+    ttl_s: positiveInt.default(3600),
+    scope: z.enum(['global', 'key', 'team']).default('global'),
+    /** Where entries live: this process (an LRU bounded by `max_bytes`) or the `redis` server, shared. */
+    store: z.enum(['memory', 'redis']).default('memory'),
+    max_bytes: positiveInt.default(64 * 1024 * 1024),
+    /** Requests that set `temperature` above 0 ask for variety: cached only with this on. */
+    any_temperature: z.boolean().default(false),
+    /** Identical requests arriving while the first is in flight wait for its answer (per instance) instead of each calling upstream. */
+    singleflight: z.boolean().default(true),
+    /** A waiting request goes upstream itself after this long. */
+    singleflight_wait_ms: positiveInt.default(30_000),
+    embedding_model: z.string().optional(),
+    threshold: z.number().min(0).max(1).optional(),
+  });
+
+/** `cache:` with every default: what a model's `cache` override applies to when there is no `cache:`. */
+export const CACHE_DEFAULTS = cacheSchema.parse({});
+
+/** `models.X.cache`: this model's answers cached differently from the rest. */
+const modelCacheSchema = z.strictObject({
+  mode: z.enum(['off', 'exact']).optional(),
+  ttl_s: positiveInt.optional(),
+  any_temperature: z.boolean().optional(),
+});
+
 export const modelSchema = z.strictObject({
   routing: z.enum(ROUTING_STRATEGIES).default('fallback'),
   /** weighted / round-robin only: the same end user, or the same conversation, stays on one target. */
@@ -83,6 +112,8 @@ export const modelSchema = z.strictObject({
   resume_streams: z.boolean().default(false),
   /** Limits on this model name across every caller. */
   limits: limitsSchema.optional(),
+  /** Overrides `cache.mode`, `ttl_s` and `any_temperature` for this model name. */
+  cache: modelCacheSchema.optional(),
 });
 
 const keySchema = z.strictObject({
@@ -149,24 +180,7 @@ export const configSchema = z.strictObject({
       lease_s: positiveInt.default(900),
     })
     .prefault({}),
-  cache: z
-    .strictObject({
-      mode: z.enum(['off', 'exact', 'semantic']).default('off'),
-      ttl_s: positiveInt.default(3600),
-      scope: z.enum(['global', 'key', 'team']).default('global'),
-      /** Where entries live: this process (an LRU bounded by `max_bytes`) or the `redis` server, shared. */
-      store: z.enum(['memory', 'redis']).default('memory'),
-      max_bytes: positiveInt.default(64 * 1024 * 1024),
-      /** Requests that set `temperature` above 0 ask for variety: cached only with this on. */
-      any_temperature: z.boolean().default(false),
-      /** Identical requests arriving while the first is in flight wait for its answer (per instance) instead of each calling upstream. */
-      singleflight: z.boolean().default(true),
-      /** A waiting request goes upstream itself after this long. */
-      singleflight_wait_ms: positiveInt.default(30_000),
-      embedding_model: z.string().optional(),
-      threshold: z.number().min(0).max(1).optional(),
-    })
-    .optional(),
+  cache: cacheSchema.optional(),
   logging: z
     .strictObject({
       requests: z.boolean().default(true),

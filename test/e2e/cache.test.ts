@@ -300,6 +300,42 @@ describe('DELETE /admin/cache', () => {
   });
 });
 
+describe('per-model cache settings', () => {
+  test("a model's cache overrides the global one: off for one model, on (with its own TTL) for another without a global cache", async () => {
+    const upstream = await startFakeOpenAI({ text: 'per model', usage: { input: 3, output: 1 } });
+    const gateway = await startTestGateway(`
+storage: memory
+cache: { mode: exact, ttl_s: 60 }
+providers: { up: { type: openai, base_url: "${upstream.url}", api_key: sk-up } }
+models:
+  cached: { targets: [{ provider: up, model: a }] }
+  fresh: { targets: [{ provider: up, model: b }], cache: { mode: off } }
+`);
+    const only = await startTestGateway(`
+storage: memory
+providers: { up: { type: openai, base_url: "${upstream.url}", api_key: sk-up } }
+models:
+  plain: { targets: [{ provider: up, model: a }] }
+  brief: { targets: [{ provider: up, model: b }], cache: { mode: exact, ttl_s: 1 } }
+`);
+    const ask = (target: TestGateway, model: string, messages: unknown) => postJson(`${target.url}/v1/chat/completions`, { model, messages });
+    try {
+      const messages = prompt('per model');
+      assert.equal((await ask(gateway, 'cached', messages)).headers.get('x-switchyard-cache'), 'miss');
+      assert.equal((await ask(gateway, 'fresh', messages)).headers.get('x-switchyard-cache'), null);
+      assert.equal((await ask(only, 'plain', messages)).headers.get('x-switchyard-cache'), null);
+      assert.equal((await ask(only, 'brief', messages)).headers.get('x-switchyard-cache'), 'miss');
+      await waitFor(async () => (await ask(only, 'brief', messages)).headers.get('x-switchyard-cache') === 'hit', 3000);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      assert.equal((await ask(only, 'brief', messages)).headers.get('x-switchyard-cache'), 'miss', "the model's 1 s TTL");
+    } finally {
+      await gateway.stop();
+      await only.stop();
+      await upstream.close();
+    }
+  });
+});
+
 describe('exact cache scopes', () => {
   test('scope: key keeps each key to its own entries', async () => {
     const upstream = await startFakeOpenAI({ text: 'scoped', usage: { input: 3, output: 1 } });

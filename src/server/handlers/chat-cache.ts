@@ -1,5 +1,6 @@
 import { formatCost } from '../../accounting/cost.js';
 import type { CachedAnswer } from '../../cache/response-cache.js';
+import { cacheSettingsFor } from '../../config/plan.js';
 import { ResponseAccumulator, responseToEvents } from '../../cache/replay.js';
 import type { ChatResponse } from '../../ir/chat.js';
 import type { RequestContext } from '../../pipeline/context.js';
@@ -14,15 +15,15 @@ import type { HandlerInput } from '../types.js';
  */
 export async function lookUpAnswer(input: HandlerInput, ctx: RequestContext, headers: Record<string, string>): Promise<CachedAnswer | undefined> {
   const cache = input.runtime.cache;
-  const decision = cache?.decide(ctx.plan.config.cache, ctx.dialect.name, input.caller, ctx.body, input.request.headers['cache-control']);
+  const config = cacheSettingsFor(ctx.plan, ctx.envelope.model);
+  const decision = cache?.decide(config, ctx.dialect.name, input.caller, ctx.body, input.request.headers['cache-control']);
   if (!cache || !decision) return undefined;
   ctx.cacheResult = headers['x-switchyard-cache'] = decision.read ? 'miss' : 'bypass';
   if (decision.read) {
     let answer = await cache.read(decision.key);
-    const config = ctx.plan.config.cache!;
-    if (!answer && config.singleflight) {
+    if (!answer && config!.singleflight) {
       // The same request already in flight here: wait for its answer rather than ask upstream again.
-      const joined = cache.join(decision.key, config.singleflight_wait_ms);
+      const joined = cache.join(decision.key, config!.singleflight_wait_ms);
       if ('wait' in joined) answer = await joined.wait;
       else ctx.cacheFlight = joined.flight;
     }

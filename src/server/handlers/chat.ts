@@ -11,7 +11,7 @@ import { parseJsonObject, readRequestBody } from '../body.js';
 import { sendError, sendJson, streamFrames } from '../respond.js';
 import type { Handler, HandlerInput } from '../types.js';
 import type { RequestTraceStart } from '../../telemetry/tracing.js';
-import type { TargetPlan } from '../../config/plan.js';
+import { cacheSettingsFor, type TargetPlan } from '../../config/plan.js';
 import { callerKeyId, modelPermission } from '../auth.js';
 import { maxOutputTokensOfBody, roughInputCharsOfBody } from '../../accounting/estimate.js';
 import type { Admission } from '../../limits/gate.js';
@@ -63,7 +63,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
       }
       // The response cache, after every check that could refuse the request: a hit is the answer.
       // (Checked here first so that requests without a cache spend no async frame on it.)
-      if (ctx.plan.config.cache?.mode === 'exact') {
+      if (cacheSettingsFor(ctx.plan, ctx.envelope.model)?.mode === 'exact') {
         const cached = await lookUpAnswer(input, ctx, headers);
         if (cached) return await serveCachedAnswer(input, ctx, headers, cached);
       }
