@@ -101,8 +101,8 @@ export class RequestContext {
   cacheCapture?: ResponseAccumulator;
   /** This request is the first of identical ones in flight: it hands them its answer when done. */
   cacheFlight?: Flight;
-  /** A cache hit: the provider and upstream model that made the stored answer. */
-  cachedFrom?: { provider: string; model: string };
+  /** A cache hit: the provider and upstream model that made the stored answer, and what it had cost. */
+  cachedFrom?: { provider: string; model: string; costUsd: number };
   /** `x-switchyard-tags`, for the log and usage grouping. */
   tags: string[] = [];
   /** performance.now() when the answer was over (set before the taps run, which may be later). */

@@ -129,6 +129,14 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('api_keys_updated').on('api_keys').column('updated_at').execute();
     },
   },
+  // Response cache savings (docs/CACHE.md): per row, and summed with the hits in the hourly rollup.
+  '0005_cache_savings': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('requests').addColumn('cost_saved_usd', 'double precision', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('usage_hourly').addColumn('cache_hits', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('usage_hourly').addColumn('cost_saved_usd', 'double precision', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

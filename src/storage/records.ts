@@ -35,6 +35,8 @@ export interface LogRecord {
   tokens_estimated: boolean;
   cost_usd: number;
   cache: string | null;
+  /** A cache hit: what the stored answer cost when it was made (0 otherwise; older rows have none). */
+  cost_saved_usd?: number;
   attempts: number;
   attempt_log: AttemptLogEntry[];
   tags: string[];
@@ -82,6 +84,9 @@ export interface UsageRow {
   cached_tokens: number;
   cost_usd: number;
   errors: number;
+  /** Requests answered from the response cache, and what those answers had cost when made. */
+  cache_hits: number;
+  cost_saved_usd: number;
   p50_latency_ms: number | null;
   p95_latency_ms: number | null;
 }

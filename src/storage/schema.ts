@@ -39,6 +39,7 @@ export interface RequestsTable {
   tokens_estimated: number;
   cost_usd: number;
   cache: string | null;
+  cost_saved_usd: number;
   attempts: number;
   /** JSON: each upstream call (provider, model, status, error, latency). */
   attempt_log: string | null;
@@ -74,6 +75,8 @@ export interface UsageHourlyTable {
   cached_tokens: number;
   cost_usd: number;
   errors: number;
+  cache_hits: number;
+  cost_saved_usd: number;
   /** JSON `{bucket: count}` latency histogram (storage/latency-histogram.ts). */
   latency: string;
 }

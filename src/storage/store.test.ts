@@ -30,6 +30,7 @@ function record(overrides: Partial<LogRecord> & { id: string }): LogRecord {
     tokens_estimated: false,
     cost_usd: 0.001,
     cache: null,
+    cost_saved_usd: 0,
     attempts: 1,
     attempt_log: [],
     tags: [],
@@ -158,6 +159,7 @@ for (const backend of storageBackendsForTests()) {
           status: random() < 0.1 ? 502 : 200,
           input_tokens: i,
           cost_usd: 0.001 * (i % 7),
+          ...(i % 4 === 0 && { cache: 'hit', cost_usd: 0, cost_saved_usd: 0.002 * (i % 5) }),
           tags: random() < 0.5 ? ['x', 'y'] : ['x'],
         }));
       }
@@ -167,6 +169,10 @@ for (const backend of storageBackendsForTests()) {
       const groups = ['model', 'key', 'variant', 'tag', 'provider', 'upstream_model'] as const;
       const before = await Promise.all(groups.map((groupBy) => store.usage({ groupBy, ...range, interval: 'hour' })));
       const beforeTotal = await store.usage({ groupBy: 'model', ...range });
+      const hitsInRange = rows.filter((r) => r.cache === 'hit' && r.created_at >= range.from && r.created_at < range.to);
+      assert.ok(hitsInRange.length > 0);
+      assert.equal(beforeTotal.reduce((sum, u) => sum + u.cache_hits, 0), hitsInRange.length, 'hits counted from the rows');
+      assert.ok(Math.abs(beforeTotal.reduce((sum, u) => sum + u.cost_saved_usd, 0) - hitsInRange.reduce((sum, r) => sum + (r.cost_saved_usd ?? 0), 0)) < 1e-9);
       assert.ok((await store.rollupUsage(base + 3 * HOUR, 100)) >= 3, 'the three closed hours are rolled up');
       assert.equal(await store.rollupUsage(base + 3 * HOUR, 100), 0, 'nothing left to roll up');
       const after = await Promise.all(groups.map((groupBy) => store.usage({ groupBy, ...range, interval: 'hour' })));
@@ -174,8 +180,8 @@ for (const backend of storageBackendsForTests()) {
       for (const [index, rawRows] of before.entries()) {
         const rolledRows = after[index]!;
         assert.deepEqual(
-          rolledRows.map((u) => [u.group, u.bucket, u.requests, u.input_tokens, u.errors, u.cost_usd.toFixed(9)]),
-          rawRows.map((u) => [u.group, u.bucket, u.requests, u.input_tokens, u.errors, u.cost_usd.toFixed(9)]),
+          rolledRows.map((u) => [u.group, u.bucket, u.requests, u.input_tokens, u.errors, u.cost_usd.toFixed(9), u.cache_hits, u.cost_saved_usd.toFixed(9)]),
+          rawRows.map((u) => [u.group, u.bucket, u.requests, u.input_tokens, u.errors, u.cost_usd.toFixed(9), u.cache_hits, u.cost_saved_usd.toFixed(9)]),
           `group_by=${groups[index]}`,
         );
         for (const [i, raw] of rawRows.entries()) {

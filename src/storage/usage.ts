@@ -32,6 +32,8 @@ interface RawGroupRow {
   cached_tokens: number;
   cost_usd: number;
   errors: number;
+  cache_hits: number;
+  cost_saved_usd: number;
 }
 
 interface Totals {
@@ -43,6 +45,8 @@ interface Totals {
   cached_tokens: number;
   cost_usd: number;
   errors: number;
+  cache_hits: number;
+  cost_saved_usd: number;
   latency: LatencyCounts;
 }
 
@@ -65,7 +69,8 @@ async function aggregateRaw(db: Kysely<Database>, groupBy: UsageGroup, ranges: R
   const result = await sql<RawGroupRow>`
     select ${groupColumn(groupBy)} as grp, ${bucket} as bucket, r.latency_ms as latency_ms, count(*) as requests,
       sum(r.input_tokens) as input_tokens, sum(r.output_tokens) as output_tokens, sum(r.cached_tokens) as cached_tokens,
-      sum(r.cost_usd) as cost_usd, sum(case when r.status >= 400 then 1 else 0 end) as errors
+      sum(r.cost_usd) as cost_usd, sum(case when r.status >= 400 then 1 else 0 end) as errors,
+      sum(case when r.cache = 'hit' then 1 else 0 end) as cache_hits, sum(r.cost_saved_usd) as cost_saved_usd
     from ${source}
     where ${where}
     group by 1, 2, 3`.execute(db);
@@ -76,7 +81,7 @@ function totalsFor(totals: Map<string, Totals>, group: string | null, bucket: nu
   const id = `${bucket}\u0000${group ?? '\u0001'}`;
   let entry = totals.get(id);
   if (!entry) {
-    entry = { group, bucket, requests: 0, input_tokens: 0, output_tokens: 0, cached_tokens: 0, cost_usd: 0, errors: 0, latency: new Map() };
+    entry = { group, bucket, requests: 0, input_tokens: 0, output_tokens: 0, cached_tokens: 0, cost_usd: 0, errors: 0, cache_hits: 0, cost_saved_usd: 0, latency: new Map() };
     totals.set(id, entry);
   }
   return entry;
@@ -92,6 +97,8 @@ function addRaw(totals: Map<string, Totals>, rows: readonly RawGroupRow[]): void
     entry.cached_tokens += Number(row.cached_tokens ?? 0);
     entry.cost_usd += Number(row.cost_usd ?? 0);
     entry.errors += Number(row.errors ?? 0);
+    entry.cache_hits += Number(row.cache_hits ?? 0);
+    entry.cost_saved_usd += Number(row.cost_saved_usd ?? 0);
     addLatency(entry.latency, Number(row.latency_ms), requests);
   }
 }
@@ -155,6 +162,8 @@ export async function queryUsage(db: Kysely<Database>, query: UsageQuery): Promi
       entry.cached_tokens += Number(row.cached_tokens);
       entry.cost_usd += Number(row.cost_usd);
       entry.errors += Number(row.errors);
+      entry.cache_hits += Number(row.cache_hits);
+      entry.cost_saved_usd += Number(row.cost_saved_usd);
       addHistogram(entry.latency, row.latency);
     }
   }
@@ -173,6 +182,8 @@ export async function queryUsage(db: Kysely<Database>, query: UsageQuery): Promi
       cached_tokens: entry.cached_tokens,
       cost_usd: entry.cost_usd,
       errors: entry.errors,
+      cache_hits: entry.cache_hits,
+      cost_saved_usd: entry.cost_saved_usd,
       p50_latency_ms: p50 ?? null,
       p95_latency_ms: p95 ?? null,
     };
@@ -198,6 +209,8 @@ async function rollupRows(db: Kysely<Database>, hour: number): Promise<Database[
         cached_tokens: entry.cached_tokens,
         cost_usd: entry.cost_usd,
         errors: entry.errors,
+        cache_hits: entry.cache_hits,
+        cost_saved_usd: entry.cost_saved_usd,
         latency: encodeHistogram(entry.latency),
       });
     }

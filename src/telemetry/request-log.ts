@@ -122,6 +122,7 @@ export function logRecordOf(ctx: RequestContext): LogRecord {
     tokens_estimated: accounting.estimated,
     cost_usd: accounting.costUsd,
     cache: ctx.cacheResult ?? null,
+    cost_saved_usd: ctx.cachedFrom?.costUsd ?? 0,
     attempts: ctx.attempts.length,
     attempt_log: attemptLogOf(ctx.attempts, ctx.status),
     tags: ctx.tags,

@@ -76,6 +76,12 @@ describe('exact cache in process', () => {
     await waitFor(async () => (await fetch(`${gateway.url}/admin/logs/${id}`, { headers: { authorization: 'Bearer master-secret' } })).status === 200, 3000);
     const row = (await (await fetch(`${gateway.url}/admin/logs/${id}`, { headers: { authorization: 'Bearer master-secret' } })).json()) as any;
     assert.deepEqual([row.cache, row.cost_usd, row.attempts, row.provider, row.upstream_model, row.status], ['hit', 0, 0, 'up', 'gpt-4.1-mini', 200]);
+    const firstCost = Number(miss.headers.get('x-switchyard-cost-usd'));
+    assert.ok(Math.abs(row.cost_saved_usd - firstCost) < 1e-9, `saved ${row.cost_saved_usd}, the first answer cost ${firstCost}`);
+    const usage = (await (await fetch(`${gateway.url}/admin/usage?group_by=model`, { headers: { authorization: 'Bearer master-secret' } })).json()) as any;
+    const fast = usage.data.find((entry: any) => entry.group === 'fast');
+    assert.ok(fast.cache_hits >= 2 && fast.cost_saved_usd >= 2 * firstCost - 1e-9, JSON.stringify(fast));
+    assert.equal(fast.cache_hit_rate, Math.round((fast.cache_hits / fast.requests) * 10_000) / 10_000);
     assert.ok((await metricValue(gateway, 'switchyard_cache_requests_total{result="hit"}')) >= 1);
     assert.ok((await metricValue(gateway, 'switchyard_cache_requests_total{result="miss"}')) >= 1);
   });

@@ -37,6 +37,8 @@ export const adminUsageHandler: Handler = async (input) => {
         ...row,
         cost_usd: Math.round(row.cost_usd * 1e10) / 1e10,
         error_rate: row.requests === 0 ? 0 : Math.round((row.errors / row.requests) * 10_000) / 10_000,
+        cost_saved_usd: Math.round(row.cost_saved_usd * 1e10) / 1e10,
+        cache_hit_rate: row.requests === 0 ? 0 : Math.round((row.cache_hits / row.requests) * 10_000) / 10_000,
         ...(bucket !== undefined && { bucket: new Date(bucket).toISOString() }),
       })),
     };

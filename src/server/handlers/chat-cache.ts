@@ -44,7 +44,7 @@ export async function lookUpAnswer(input: HandlerInput, ctx: RequestContext, hea
 
 /** Answers from the cache, as JSON or as a stream in the client's dialect: no upstream call, cost 0. */
 export async function serveCachedAnswer(input: HandlerInput, ctx: RequestContext, headers: Record<string, string>, answer: CachedAnswer): Promise<void> {
-  ctx.cachedFrom = { provider: answer.provider, model: answer.model };
+  ctx.cachedFrom = { provider: answer.provider, model: answer.model, costUsd: answer.costUsd };
   const usage = answer.response.usage ?? { inputTokens: 0, outputTokens: 0 };
   ctx.usage = usage;
   ctx.accounting = { usage, estimated: false, costUsd: 0 };
