@@ -27,16 +27,31 @@ export function storeKeyOf(namespace: string, model: string, hash: string): stri
   return `${encodeURIComponent(namespace)}|${encodeURIComponent(model)}|${hash}`;
 }
 
-/** Entries of one namespace and/or model: a Redis `SCAN MATCH` pattern and the same test in JS. */
+/** Entries of one namespace and/or model: as given, as a Redis `SCAN MATCH` pattern, and as a test in JS. */
 export interface KeyFilter {
+  readonly namespace?: string;
+  readonly model?: string;
   readonly pattern: string;
   matches(storeKey: string): boolean;
+}
+
+/** The namespace and model a store key was made from (undefined for a key not made by `storeKeyOf`). */
+export function partsOfStoreKey(storeKey: string): { namespace: string; model: string } | undefined {
+  const [namespace, model, hash] = storeKey.split('|', 3);
+  if (namespace === undefined || model === undefined || hash === undefined) return undefined;
+  try {
+    return { namespace: decodeURIComponent(namespace), model: decodeURIComponent(model) };
+  } catch {
+    return undefined;
+  }
 }
 
 export function keyFilter(namespace?: string, model?: string): KeyFilter {
   const ns = namespace === undefined ? undefined : encodeURIComponent(namespace);
   const name = model === undefined ? undefined : encodeURIComponent(model);
   return {
+    ...(namespace !== undefined && { namespace }),
+    ...(model !== undefined && { model }),
     pattern: `${ns === undefined ? '*' : escapeGlob(ns)}|${name === undefined ? '*' : escapeGlob(name)}|*`,
     matches: (storeKey) => {
       const [keyNs, keyModel] = storeKey.split('|', 2);

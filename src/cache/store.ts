@@ -13,7 +13,7 @@ export interface CacheStore {
   /** Removes every entry the filter matches (an admin operation: it walks the store); returns how many. */
   deleteMatching(filter: KeyFilter): Promise<number>;
   close(): Promise<void>;
-  readonly kind: 'memory' | 'redis';
+  readonly kind: 'memory' | 'redis' | 'database';
 }
 
 /** Options of `MemoryCacheStore`. */

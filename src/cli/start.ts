@@ -19,6 +19,7 @@ import { LimitGate } from '../limits/gate.js';
 import { ResponseCache } from '../cache/response-cache.js';
 import { MemoryCacheStore } from '../cache/store.js';
 import { RedisCacheStore } from '../cache/redis-store.js';
+import { DatabaseCacheStore } from '../cache/database-store.js';
 import { sameTracingSettings, startTracing, tracingSettings, type Tracing } from '../telemetry/tracing.js';
 
 export interface StartOptions {
@@ -101,12 +102,13 @@ export async function startGateway(options: StartOptions, handleSignals = true):
   // The response cache: in this process (an LRU bounded by bytes) or shared through Redis. Its store
   // is chosen at start; mode, TTL and scope are read per request, so they change on reload.
   const cacheConfig = loaded.plan.config.cache;
-  const cache = new ResponseCache(
+  const cacheStore =
     cacheConfig?.store === 'redis' && redisUrl
       ? new RedisCacheStore(redisUrl, { onError: () => {} })
-      : new MemoryCacheStore({ maxBytes: cacheConfig?.max_bytes ?? DEFAULT_CACHE_MAX_BYTES }),
-    logger,
-  );
+      : cacheConfig?.store === 'database'
+        ? new DatabaseCacheStore(storage)
+        : new MemoryCacheStore({ maxBytes: cacheConfig?.max_bytes ?? DEFAULT_CACHE_MAX_BYTES });
+  const cache = new ResponseCache(cacheStore, logger);
   const gateway = createGateway({
     plan: () => holder.current,
     logger,

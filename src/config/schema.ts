@@ -73,8 +73,8 @@ export const cacheSchema = z
     mode: z.enum(['off', 'exact', 'semantic']).default('off'),
     ttl_s: positiveInt.default(3600),
     scope: z.enum(['global', 'key', 'team']).default('global'),
-    /** Where entries live: this process (an LRU bounded by `max_bytes`) or the `redis` server, shared. */
-    store: z.enum(['memory', 'redis']).default('memory'),
+    /** Where entries live: this process (an LRU bounded by `max_bytes`), the `redis` server, or the `storage` database. */
+    store: z.enum(['memory', 'redis', 'database']).default('memory'),
     max_bytes: positiveInt.default(64 * 1024 * 1024),
     /** Requests that set `temperature` above 0 ask for variety: cached only with this on. */
     any_temperature: z.boolean().default(false),

@@ -137,6 +137,20 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('usage_hourly').addColumn('cost_saved_usd', 'double precision', (c) => c.notNull().defaultTo(0)).execute();
     },
   },
+  // The response cache in the configured database (`cache.store: database`).
+  '0006_cache_entries': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('cache_entries')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('namespace', 'text', (c) => c.notNull())
+        .addColumn('model', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('cache_entries_expires').on('cache_entries').column('expires_at').execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -10,6 +10,19 @@ export interface Database {
   usage_hourly: UsageHourlyTable;
   usage_dirty_hours: UsageDirtyHoursTable;
   api_keys: ApiKeysTable;
+  cache_entries: CacheEntriesTable;
+}
+
+/** The response cache's entries when `cache.store: database` (cache/database-store.ts). */
+export interface CacheEntriesTable {
+  /** `namespace|model|hash` (cache/key.ts). */
+  key: string;
+  /** The key's namespace and model, decoded, so `DELETE /admin/cache` filters on columns. */
+  namespace: string;
+  model: string;
+  value: string;
+  /** Epoch ms; an entry past it is a miss, and is pruned. */
+  expires_at: number;
 }
 
 export interface RequestsTable {

@@ -17,6 +17,7 @@ import {
 import { GatewayError } from '../errors/gateway-error.js';
 import { getKey, insertKey, keysChangedSince, listKeys, revokeKey, updateKey } from './keys.js';
 import type { ApiKeyPatch, ApiKeyRecord } from '../keys/records.js';
+import { cacheDelete, cacheDeleteWhere, cacheGet, cachePruneExpired, cacheSet, type CacheEntryFilter } from './cache-entries.js';
 import { dirtyVersion, HOUR_MS, pruneRollups, queryUsage, rollupDirtyHours, spendOf } from './usage.js';
 
 /**
@@ -43,6 +44,12 @@ export interface Storage {
   revokeKey(id: string): Promise<ApiKeyRecord | undefined>;
   /** Deletes up to `batchSize` requests created before `before` (with their tags and bodies); returns how many. */
   pruneRequests(before: number, batchSize: number): Promise<number>;
+  /** The response cache's entries (`cache.store: database`; see cache-entries.ts). */
+  cacheGet(key: string, now: number): Promise<string | undefined>;
+  cacheSet(entry: Database['cache_entries']): Promise<void>;
+  cacheDelete(key: string): Promise<void>;
+  cacheDeleteWhere(filter: CacheEntryFilter): Promise<number>;
+  cachePruneExpired(now: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -270,6 +277,26 @@ export class SqlStorage implements Storage {
     // Rollups of expired hours go with the last batch (one statement, not one per batch).
     if (count < batchSize) await pruneRollups(db, before);
     return count;
+  }
+
+  cacheGet(key: string, now: number): Promise<string | undefined> {
+    return cacheGet(this.#db, key, now);
+  }
+
+  cacheSet(entry: Database['cache_entries']): Promise<void> {
+    return cacheSet(this.#db, entry);
+  }
+
+  cacheDelete(key: string): Promise<void> {
+    return cacheDelete(this.#db, key);
+  }
+
+  cacheDeleteWhere(filter: CacheEntryFilter): Promise<number> {
+    return cacheDeleteWhere(this.#db, filter);
+  }
+
+  cachePruneExpired(now: number): Promise<number> {
+    return cachePruneExpired(this.#db, now);
   }
 
   async close(): Promise<void> {

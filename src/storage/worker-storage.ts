@@ -5,6 +5,8 @@ import type { LogPage, LogQuery, LogRecord, UsageQuery, UsageRow } from './recor
 import type { StorageSpec } from './spec.js';
 import type { Storage } from './store.js';
 import type { ApiKeyPatch, ApiKeyRecord } from '../keys/records.js';
+import type { CacheEntryFilter } from './cache-entries.js';
+import type { Database } from './schema.js';
 
 type Operation =
   | 'writeRequests'
@@ -20,6 +22,11 @@ type Operation =
   | 'updateKey'
   | 'revokeKey'
   | 'pruneRequests'
+  | 'cacheGet'
+  | 'cacheSet'
+  | 'cacheDelete'
+  | 'cacheDeleteWhere'
+  | 'cachePruneExpired'
   | 'close';
 
 export interface StorageCall {
@@ -140,6 +147,26 @@ export class WorkerStorage implements Storage {
 
   pruneRequests(before: number, batchSize: number): Promise<number> {
     return this.#call('pruneRequests', [before, batchSize]) as Promise<number>;
+  }
+
+  cacheGet(key: string, now: number): Promise<string | undefined> {
+    return this.#call('cacheGet', [key, now]) as Promise<string | undefined>;
+  }
+
+  cacheSet(entry: Database['cache_entries']): Promise<void> {
+    return this.#call('cacheSet', [entry]) as Promise<void>;
+  }
+
+  cacheDelete(key: string): Promise<void> {
+    return this.#call('cacheDelete', [key]) as Promise<void>;
+  }
+
+  cacheDeleteWhere(filter: CacheEntryFilter): Promise<number> {
+    return this.#call('cacheDeleteWhere', [filter]) as Promise<number>;
+  }
+
+  cachePruneExpired(now: number): Promise<number> {
+    return this.#call('cachePruneExpired', [now]) as Promise<number>;
   }
 
   async close(): Promise<void> {

@@ -6,10 +6,11 @@ import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { startFakeOpenAI } from '../fakes/openai.js';
 import type { FakeUpstream } from '../fakes/types.js';
-import { redisUrlForTests } from '../helpers/services.js';
+import { freshPostgresSchema, postgresUrlForTests, redisUrlForTests } from '../helpers/services.js';
 import { postJson, startTestGateway, waitFor, type TestGateway } from './harness.js';
 
 const redis = redisUrlForTests();
+const postgres = postgresUrlForTests();
 
 function config(upstreamUrl: string, extra = ''): string {
   return `
@@ -355,6 +356,46 @@ describe('exact cache scopes', () => {
     } finally {
       await gateway.stop();
       await upstream.close();
+    }
+  });
+});
+
+describe('exact cache in the database', () => {
+  test('SQLite (the default storage, in its own thread): a stored answer is a hit', async () => {
+    const upstream = await startFakeOpenAI({ text: 'from sqlite', usage: { input: 3, output: 1 } });
+    const gateway = await startTestGateway(config(upstream.url, ', store: database').replace('storage: memory\n', ''));
+    try {
+      const messages = prompt('sqlite');
+      await waitFor(async () => (await fetch(`${gateway.url}/health/ready`).then((r) => r.json()) as any).checks.storage.status === 'ok', 5000);
+      assert.equal((await chat(gateway, { messages })).headers.get('x-switchyard-cache'), 'miss');
+      await waitFor(async () => (await chat(gateway, { messages }, { 'cache-control': 'no-store' })).headers.get('x-switchyard-cache') === 'hit', 3000);
+      assert.deepEqual(await (await fetch(`${gateway.url}/admin/cache?model=fast`, { method: 'DELETE', headers: { authorization: 'Bearer master-secret' } })).json(), { deleted: 1 });
+      assert.equal(upstream.requests.length, 1);
+    } finally {
+      await gateway.stop();
+      await upstream.close();
+    }
+  });
+
+  test('PostgreSQL: an answer stored by one instance is a hit on another', { skip: 'skip' in postgres ? postgres.skip : undefined }, async () => {
+    const upstream = await startFakeOpenAI({ text: 'from postgres', usage: { input: 3, output: 1 } });
+    const schema = await freshPostgresSchema((postgres as { url: string }).url);
+    const yaml = config(upstream.url, ', store: database').replace('storage: memory', `storage: "${schema.url}"`);
+    const first = await startTestGateway(yaml);
+    const second = await startTestGateway(yaml);
+    try {
+      const ready = (gateway: TestGateway) => async () => ((await fetch(`${gateway.url}/health/ready`).then((r) => r.json())) as any).checks.storage.status === 'ok';
+      await waitFor(ready(first), 5000);
+      await waitFor(ready(second), 5000);
+      const messages = prompt('postgres');
+      assert.equal((await chat(first, { messages })).headers.get('x-switchyard-cache'), 'miss');
+      await waitFor(async () => (await chat(second, { messages }, { 'cache-control': 'no-store' })).headers.get('x-switchyard-cache') === 'hit', 3000);
+      assert.equal(upstream.requests.length, 1);
+    } finally {
+      await first.stop();
+      await second.stop();
+      await upstream.close();
+      await schema.drop();
     }
   });
 });
