@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../redis/connection.js';
 import type { KeyFilter } from './key.js';
 import type { CacheStore } from './store.js';
 
@@ -23,13 +24,7 @@ export class RedisCacheStore implements CacheStore {
   readonly #prefix: string;
 
   constructor(url: string, options: RedisCacheStoreOptions = {}) {
-    this.#redis = new Redis(url, {
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      commandTimeout: options.commandTimeoutMs ?? 500,
-    });
-    // Without a listener an 'error' event would crash the process.
-    this.#redis.on('error', (error: Error) => options.onError?.(error));
+    this.#redis = connectRedis(url, { commandTimeoutMs: options.commandTimeoutMs ?? 500, ...(options.onError && { onError: options.onError }) });
     this.#prefix = options.prefix ?? 'switchyard:cache:';
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../redis/connection.js';
 import { fromNanoUsd, toNanoUsd } from './money.js';
 import { ACQUIRE, SEED_BUDGET, SETTLE, type LuaScript } from './redis-scripts.js';
 import type { AcquireResult, BudgetsSpent, LimitRule, LimitStore, Reservation, RuleState, Taken } from './store.js';
@@ -26,13 +27,7 @@ export class RedisLimitStore implements LimitStore {
   readonly #prefix: string;
 
   constructor(url: string, options: RedisLimitStoreOptions = {}) {
-    this.#redis = new Redis(url, {
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      commandTimeout: options.commandTimeoutMs ?? 500,
-    });
-    // Without a listener an 'error' event would crash the process.
-    this.#redis.on('error', (error: Error) => options.onError?.(error));
+    this.#redis = connectRedis(url, { commandTimeoutMs: options.commandTimeoutMs ?? 500, ...(options.onError && { onError: options.onError }) });
     this.#prefix = options.prefix ?? 'switchyard:limits:';
   }
 

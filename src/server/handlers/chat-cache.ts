@@ -16,7 +16,9 @@ import type { HandlerInput } from '../types.js';
 export async function lookUpAnswer(input: HandlerInput, ctx: RequestContext, headers: Record<string, string>): Promise<CachedAnswer | undefined> {
   const cache = input.runtime.cache;
   const config = cacheSettingsFor(ctx.plan, ctx.envelope.model);
-  const decision = cache?.decide(config, ctx.dialect.name, input.caller, ctx.body, input.request.headers['cache-control']);
+  // Keyed on the request as it goes upstream: once a policy (a guardrail) has rewritten it, the IR.
+  const keyed = ctx.rewritten ? (ctx.request as unknown as Record<string, unknown>) : ctx.body;
+  const decision = cache?.decide(config, ctx.dialect.name, input.caller, keyed, input.request.headers['cache-control']);
   if (!cache || !decision) return undefined;
   ctx.cacheResult = headers['x-switchyard-cache'] = decision.read ? 'miss' : 'bypass';
   if (decision.read) {
