@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { anthropicMessagesDialect } from '../dialects/anthropic-messages/index.js';
 import { openaiChatDialect } from '../dialects/openai-chat/index.js';
-import { inputCharsOf, maxOutputTokensOfBody, roughInputCharsOfBody } from './estimate.js';
+import { inputTextOf, maxOutputTokensOfBody, roughInputCharsOfBody } from './estimate.js';
+import type { ChatRequest } from '../ir/chat.js';
+
+/** What the IR estimate counts: every input text and one separator each (inputTextOf joins them with one). */
+const inputCharsOf = (request: ChatRequest): number => inputTextOf(request).length + 1;
 
 const IMAGE = `data:image/png;base64,${'A'.repeat(40_000)}`;
 const SCHEMA = { type: 'object', properties: { city: { type: 'string', description: 'The city' } }, required: ['city'] };

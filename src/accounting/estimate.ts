@@ -29,20 +29,13 @@ export function inputTextOf(request: ChatRequest): string {
   return texts.join('\n');
 }
 
-/** The length of what inputTextOf would join, without building it (the limits' rough estimate). */
-export function inputCharsOf(request: ChatRequest): number {
-  let chars = 0;
-  visitInputTexts(request, (text) => (chars += text.length + 1));
-  return chars;
-}
-
 /** Keys whose values the model does not read as text: roles, ids, media payloads and links. */
 const SKIPPED_BODY_KEYS = new Set(['role', 'type', 'id', 'tool_call_id', 'tool_use_id', 'url', 'data', 'file_data', 'media_type', 'detail', 'cache_control']);
 /** Keys whose object value counts as its JSON text: tool schemas and Anthropic tool_use input. */
 const JSON_BODY_KEYS = new Set(['parameters', 'input_schema', 'input']);
 
 /**
- * About what `inputCharsOf` counts, read from the client's JSON body (either dialect) without
+ * About the length of what `inputTextOf` joins (plus one), read from the client's JSON body (either dialect) without
  * validating it into the IR: the strings under `messages`, `system` and `tools`. Roles, ids and
  * media (base64 images, files) are left out; schemas and tool inputs count as their JSON text.
  * Iterative, so a deeply nested body cannot overflow the stack. For the limits' rough reservation,

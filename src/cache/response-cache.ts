@@ -38,8 +38,6 @@ export interface Flight {
 /** An entry larger than this is not stored: the cache is for repeated prompts, not for hoarding huge answers. */
 const MAX_ENTRY_CHARS = 4 * 1024 * 1024;
 
-type CacheConfig = CacheSettings;
-
 /**
  * The exact response cache around the core proxy: decides per request (mode, temperature,
  * `Cache-Control`, scope), reads before routing and writes after a complete, successful answer.
@@ -56,7 +54,7 @@ export class ResponseCache {
   ) {}
 
   /** undefined when the cache has nothing to do with this request. */
-  decide(config: CacheConfig | undefined, dialect: string, caller: Caller, body: Readonly<Record<string, unknown>>, cacheControl: string | string[] | undefined): CacheDecision | undefined {
+  decide(config: CacheSettings | undefined, dialect: string, caller: Caller, body: Readonly<Record<string, unknown>>, cacheControl: string | string[] | undefined): CacheDecision | undefined {
     if (config?.mode !== 'exact') return undefined;
     if (!deterministicEnough(body, config.any_temperature)) return undefined;
     const directives = parseCacheControl(cacheControl);
