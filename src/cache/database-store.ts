@@ -48,6 +48,10 @@ export class DatabaseCacheStore implements CacheStore {
     });
   }
 
+  backend(): { kind: 'database' } {
+    return { kind: 'database' };
+  }
+
   /** The storage is the gateway's: it is closed with the gateway, not here. */
   async close(): Promise<void> {}
 }

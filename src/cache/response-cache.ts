@@ -123,6 +123,11 @@ export class ResponseCache {
     return this.store.deleteMatching(filter);
   }
 
+  /** Where entries live, and for Redis its connection state (for /health/ready). */
+  backend(): ReturnType<CacheStore['backend']> {
+    return this.store.backend();
+  }
+
   close(): Promise<void> {
     return this.store.close();
   }

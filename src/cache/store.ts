@@ -13,6 +13,8 @@ export interface CacheStore {
   /** Removes every entry the filter matches (an admin operation: it walks the store); returns how many. */
   deleteMatching(filter: KeyFilter): Promise<number>;
   close(): Promise<void>;
+  /** For /health/ready: where entries live, and for Redis the connection state. */
+  backend(): { kind: 'memory' | 'database' } | { kind: 'redis'; connection: string };
   readonly kind: 'memory' | 'redis' | 'database';
 }
 
@@ -111,6 +113,10 @@ export class MemoryCacheStore implements CacheStore {
       removed++;
     }
     return removed;
+  }
+
+  backend(): { kind: 'memory' } {
+    return { kind: 'memory' };
   }
 
   /** Drops every entry. */

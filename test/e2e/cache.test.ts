@@ -418,6 +418,8 @@ describe('exact cache shared through Redis', { skip: 'skip' in redis ? redis.ski
       const calls = upstream.requests.length;
       const hit = await chat(second, { messages });
       assert.equal(hit.json.choices[0].message.content, 'shared');
+      const ready = (await (await fetch(`${second.url}/health/ready`)).json()) as any;
+      assert.equal(ready.checks.redis.connections.response_cache, 'ready', '/health/ready reports the cache connection');
       assert.equal(upstream.requests.length, calls);
     } finally {
       await first.stop();
