@@ -345,6 +345,22 @@ models:
   });
 });
 
+test('DELETE /admin/cache with the cache store unreachable is a 503, and requests are still served (a miss)', async () => {
+  const upstream = await startFakeOpenAI({ text: 'served', usage: { input: 3, output: 1 } });
+  const gateway = await startTestGateway(`${config(upstream.url, ', store: redis')}redis: "redis://127.0.0.1:1"\n`);
+  try {
+    const reply = await chat(gateway, { messages: prompt('no redis') });
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers.get('x-switchyard-cache'), 'miss');
+    const cleared = await fetch(`${gateway.url}/admin/cache`, { method: 'DELETE', headers: { authorization: 'Bearer master-secret' } });
+    assert.equal(cleared.status, 503);
+    assert.match(((await cleared.json()) as any).error.message, /cache store is unavailable/);
+  } finally {
+    await gateway.stop();
+    await upstream.close();
+  }
+});
+
 describe('exact cache scopes', () => {
   test('scope: key keeps each key to its own entries', async () => {
     const upstream = await startFakeOpenAI({ text: 'scoped', usage: { input: 3, output: 1 } });

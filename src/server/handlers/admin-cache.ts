@@ -26,7 +26,13 @@ export const adminCacheHandler: Handler = async ({ request, response, runtime, r
       throw new GatewayError('invalid_request', 'namespace: one of global, master, open, key:<key id>, team:<team>', { param: 'namespace' });
     }
     const model = stringParam(query, 'model');
-    const deleted = runtime.cache ? await runtime.cache.clear(keyFilter(namespace, model)) : 0;
+    let deleted = 0;
+    try {
+      deleted = runtime.cache ? await runtime.cache.clear(keyFilter(namespace, model)) : 0;
+    } catch (error) {
+      // Redis unreachable, or the database not open yet: the store's state, not a gateway fault.
+      throw new GatewayError('service_unavailable', `the cache store is unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    }
     sendJson(response, 200, headers, JSON.stringify({ deleted }));
   } catch (error) {
     sendError(response, toGatewayError(error), (e) => openaiChatDialect.encodeError(e), headers);
