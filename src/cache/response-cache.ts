@@ -39,7 +39,7 @@ export interface Flight {
 const MAX_ENTRY_CHARS = 4 * 1024 * 1024;
 
 /**
- * The exact response cache around the core proxy: decides per request (mode, temperature,
+ * The response cache around the core proxy (exact; `semantic-cache.ts` adds the semantic lookup): decides per request (mode, temperature,
  * `Cache-Control`, scope), reads before routing and writes after a complete, successful answer.
  * A store that fails (Redis down) is a miss and a skipped write, never a failed request.
  */
@@ -55,7 +55,7 @@ export class ResponseCache {
 
   /** undefined when the cache has nothing to do with this request. */
   decide(config: CacheSettings | undefined, dialect: string, caller: Caller, body: Readonly<Record<string, unknown>>, cacheControl: string | string[] | undefined): CacheDecision | undefined {
-    if (config?.mode !== 'exact') return undefined;
+    if (config === undefined || config.mode === 'off') return undefined;
     if (!deterministicEnough(body, config.any_temperature)) return undefined;
     const directives = parseCacheControl(cacheControl);
     const namespace = cacheNamespace(config.scope, caller);
@@ -108,13 +108,20 @@ export class ResponseCache {
     };
   }
 
-  /** Stores an answer off the request path (a failure is logged, never thrown); returns the entry. */
-  write(decision: CacheDecision, answer: Omit<CachedAnswer, 'v' | 'storedAt'>): CachedAnswer {
+  /**
+   * Stores an answer off the request path (a failure is logged, never thrown); returns the entry.
+   * `onStored` runs once the store has it, with its expiry (the semantic cache files it then).
+   */
+  write(decision: CacheDecision, answer: Omit<CachedAnswer, 'v' | 'storedAt'>, onStored?: (expiresAt: number) => void): CachedAnswer {
     const entry: CachedAnswer = { v: 1, ...answer, storedAt: Date.now() };
     if (!decision.write || decision.ttlMs <= 0) return entry;
     const text = JSON.stringify(entry);
     if (text.length > MAX_ENTRY_CHARS) return entry;
-    this.store.set(decision.key, text, decision.ttlMs).catch((error: unknown) => this.#logError('write', error));
+    const expiresAt = entry.storedAt + decision.ttlMs;
+    this.store.set(decision.key, text, decision.ttlMs).then(
+      () => onStored?.(expiresAt),
+      (error: unknown) => this.#logError('write', error),
+    );
     return entry;
   }
 

@@ -20,6 +20,12 @@ import { ResponseCache } from '../cache/response-cache.js';
 import { MemoryCacheStore } from '../cache/store.js';
 import { RedisCacheStore } from '../cache/redis-store.js';
 import { DatabaseCacheStore } from '../cache/database-store.js';
+import { SemanticCache } from '../cache/semantic/semantic-cache.js';
+import { IndexedVectors, type VectorStore } from '../cache/semantic/vectors.js';
+import { PgvectorVectors } from '../cache/semantic/pgvector.js';
+import { RedisRecordSync } from '../cache/semantic/redis-sync.js';
+import { DatabaseRecordSync } from '../cache/semantic/database-sync.js';
+import { LocalRecordSync } from '../cache/semantic/sync.js';
 import { sameTracingSettings, startTracing, tracingSettings, type Tracing } from '../telemetry/tracing.js';
 
 export interface StartOptions {
@@ -109,6 +115,7 @@ export async function startGateway(options: StartOptions, handleSignals = true):
         ? new DatabaseCacheStore(storage)
         : new MemoryCacheStore({ maxBytes: cacheConfig?.max_bytes ?? DEFAULT_CACHE_MAX_BYTES });
   const cache = new ResponseCache(cacheStore, logger);
+  const semanticCache = new SemanticCache(semanticVectors(loaded.plan, storage, redisUrl), cache, logger);
   const gateway = createGateway({
     plan: () => holder.current,
     logger,
@@ -122,6 +129,7 @@ export async function startGateway(options: StartOptions, handleSignals = true):
     keys,
     limits,
     cache,
+    semanticCache,
     tracing,
   });
   const server = loaded.plan.config.server;
@@ -147,6 +155,7 @@ export async function startGateway(options: StartOptions, handleSignals = true):
     if (unwritten > 0) logger.error({ unwritten }, 'request log rows could not be written before exit');
     await limits.close();
     await cache.close();
+    await semanticCache.close();
     await storage.close();
     await health.close();
     // Spans still queued are exported, within a bounded wait (a collector that is down loses them).
@@ -175,10 +184,39 @@ export async function startGateway(options: StartOptions, handleSignals = true):
   await storage.start();
   // Stored keys read before this returns (when storage opened): until then the gateway answers 503, never open.
   await keys.start();
+  // The semantic cache's prompts loaded now (a failure is retried by the first lookups).
+  if (usesSemanticCache(loaded.plan.config)) await semanticCache.start();
   // The start line (with the pid) says the gateway serves as configured: storage tried, keys read.
   describeStart(logger, loaded.plan, gateway.url());
   return { gateway, holder, logger, stop, storage, keys, limits, requestLog, retention, rollup, tracing };
 }
+
+/** Whether `cache.mode` or any model's `cache.mode` is semantic. */
+function usesSemanticCache(config: Plan['config']): boolean {
+  return config.cache?.mode === 'semantic' || Object.values(config.models).some((model) => model.cache?.mode === 'semantic');
+}
+
+/**
+ * Where the semantic cache finds prompts (chosen at start, with `cache.store`): PostgreSQL with
+ * pgvector, or this instance's index, whose records are shared like the answers: through Redis
+ * (keys and pub/sub), through the database (announced by Redis pub/sub when `redis` is set, else
+ * polled), or not at all (memory).
+ */
+function semanticVectors(plan: Plan, storage: StorageHandle, redisUrl: string | undefined): VectorStore {
+  const config = plan.config.cache;
+  const storageSpec = plan.storage;
+  if (config?.semantic.store === 'pgvector' && storageSpec.kind === 'postgres') return new PgvectorVectors(storageSpec.url);
+  const maxEntries = config?.semantic.max_entries ?? 100_000;
+  if (config?.store === 'redis' && redisUrl) return new IndexedVectors(new RedisRecordSync(redisUrl, { onError: () => {} }), maxEntries);
+  if (config?.store === 'database') {
+    const database = new DatabaseRecordSync(storage, { pollMs: redisUrl ? 0 : DATABASE_POLL_MS });
+    return new IndexedVectors(redisUrl ? new RedisRecordSync(redisUrl, { onError: () => {} }, database) : database, maxEntries);
+  }
+  return new IndexedVectors(new LocalRecordSync(), maxEntries);
+}
+
+/** Without Redis, instances sharing a database look for each other's semantic records this often. */
+const DATABASE_POLL_MS = 2_000;
 
 function describeStart(logger: Logger, plan: Plan, url: string): void {
   const providers = [...plan.providers.values()].map((provider) => `${provider.config.name} (${provider.config.type})`);
@@ -193,7 +231,6 @@ function describeStart(logger: Logger, plan: Plan, url: string): void {
   }
   // Sections validated now whose enforcement lands with later features: say so instead of pretending.
   const pending = [
-    config.cache?.mode === 'semantic' && 'cache.mode: semantic',
     config.guardrails && 'guardrails',
   ].filter(Boolean);
   if (pending.length > 0) logger.warn({ sections: pending }, `config sections accepted but not enforced by this version: ${pending.join(', ')}`);

@@ -82,8 +82,19 @@ export const cacheSchema = z
     singleflight: z.boolean().default(true),
     /** A waiting request goes upstream itself after this long. */
     singleflight_wait_ms: positiveInt.default(30_000),
-    embedding_model: z.string().optional(),
-    threshold: z.number().min(0).max(1).optional(),
+    /** `mode: semantic`: a model name served by this gateway (in `models`, or `provider/model`) that embeds the prompt. */
+    embedding_model: z.string().min(1).optional(),
+    /** `mode: semantic`: the cosine similarity at or above which a cached prompt's answer is served. */
+    threshold: z.number().min(0).max(1).default(0.95),
+    /** The semantic cache's vectors (docs/CACHE.md). */
+    semantic: z
+      .strictObject({
+        /** `index`: an in-process ANN index per instance, kept current from the cache store; `pgvector`: the lookup runs in PostgreSQL. */
+        store: z.enum(['index', 'pgvector']).default('index'),
+        /** Vectors one instance's index holds at most; the oldest go first. */
+        max_entries: positiveInt.default(100_000),
+      })
+      .default({ store: 'index', max_entries: 100_000 }),
   });
 
 /** `cache:` with every default: what a model's `cache` override applies to when there is no `cache:`. */
@@ -91,7 +102,8 @@ export const CACHE_DEFAULTS = cacheSchema.parse({});
 
 /** `models.X.cache`: this model's answers cached differently from the rest. */
 const modelCacheSchema = z.strictObject({
-  mode: z.enum(['off', 'exact']).optional(),
+  mode: z.enum(['off', 'exact', 'semantic']).optional(),
+  threshold: z.number().min(0).max(1).optional(),
   ttl_s: positiveInt.optional(),
   any_temperature: z.boolean().optional(),
 });
@@ -112,7 +124,7 @@ export const modelSchema = z.strictObject({
   resume_streams: z.boolean().default(false),
   /** Limits on this model name across every caller. */
   limits: limitsSchema.optional(),
-  /** Overrides `cache.mode`, `ttl_s` and `any_temperature` for this model name. */
+  /** Overrides `cache.mode`, `ttl_s`, `any_temperature` and `threshold` for this model name. */
   cache: modelCacheSchema.optional(),
 });
 

@@ -111,6 +111,23 @@ models: { m: { targets: [{ provider: a, model: x }] } }
   assert.ok(problemsOf(`${base}cache: { mode: exact, max_byte: 10 }\n`).includes('cache.max_byte: unknown key "max_byte" (did you mean "max_bytes"?)'));
 });
 
+test('mode: semantic needs an embedding model this gateway serves; pgvector needs PostgreSQL storage', () => {
+  const base = `
+providers: { a: { type: openai } }
+models: { m: { targets: [{ provider: a, model: x }] }, embed: { targets: [{ provider: a, model: e }] } }
+`;
+  assert.deepEqual(problemsOf(`${base}cache: { mode: semantic }\n`), ['cache.embedding_model: cache.mode is semantic: name the model that embeds prompts (one this gateway serves)']);
+  assert.deepEqual(problemsOf(`${base}cache: { mode: semantic, embedding_model: embd }\n`), ['cache.embedding_model: unknown model "embd" (did you mean "embed"?)']);
+  assert.deepEqual(problemsOf(`${base}cache: { mode: semantic, embedding_model: embed, threshold: 0.9 }\n`), []);
+  assert.deepEqual(problemsOf(`${base}cache: { mode: semantic, embedding_model: a/text-embedding-3-small }\n`), []);
+  assert.deepEqual(problemsOf(`${base}cache: { mode: semantic, embedding_model: embed, threshold: 1.5 }\n`).length, 1);
+  assert.deepEqual(problemsOf(`${base}cache: { mode: semantic, embedding_model: embed, semantic: { store: pgvector } }\n`), ['cache.semantic.store: pgvector needs `storage` to be a postgres:// URL']);
+  // A model's own semantic mode needs the global embedding model too.
+  const perModel = base.replace('model: x }] }', 'model: x }], cache: { mode: semantic, threshold: 0.8 } }');
+  assert.deepEqual(problemsOf(perModel), ['cache.embedding_model: models.m.cache.mode is semantic: name the model that embeds prompts (one this gateway serves)']);
+  assert.deepEqual(problemsOf(`${perModel}cache: { embedding_model: embed }\n`), []);
+});
+
 test('invalid YAML is one clear problem with its line', () => {
   const problems = problemsOf('providers:\n  a: { type: openai\n');
   assert.equal(problems.length, 1);

@@ -87,6 +87,26 @@ function crossReferenceProblems(config: Config): ConfigProblem[] {
   if (config.cache?.store === 'redis' && config.redis === undefined) {
     problems.push({ path: 'cache.store', message: 'redis needs the top-level `redis` URL' });
   }
+  problems.push(...semanticCacheProblems(config));
+  return problems;
+}
+
+/** `mode: semantic` (global or for a model) needs an embedding model this gateway serves; pgvector needs PostgreSQL. */
+function semanticCacheProblems(config: Config): ConfigProblem[] {
+  const semanticModels = Object.entries(config.models).filter(([, model]) => model.cache?.mode === 'semantic').map(([name]) => name);
+  if (config.cache?.mode !== 'semantic' && semanticModels.length === 0) return [];
+  const embeddingModel = config.cache?.embedding_model;
+  if (embeddingModel === undefined) {
+    const where = config.cache?.mode === 'semantic' ? 'cache.mode' : `models.${semanticModels[0]}.cache.mode`;
+    return [{ path: 'cache.embedding_model', message: `${where} is semantic: name the model that embeds prompts (one this gateway serves)` }];
+  }
+  const problems: ConfigProblem[] = [];
+  if (!(embeddingModel in config.models) && !isDirectModel(embeddingModel, config)) {
+    problems.push({ path: 'cache.embedding_model', message: `unknown model "${embeddingModel}"${suggestion(embeddingModel, Object.keys(config.models))}` });
+  }
+  if (config.cache?.semantic.store === 'pgvector' && !/^postgres(ql)?:/.test(config.storage)) {
+    problems.push({ path: 'cache.semantic.store', message: 'pgvector needs `storage` to be a postgres:// URL' });
+  }
   return problems;
 }
 

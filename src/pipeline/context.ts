@@ -5,6 +5,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ChatRequest, ChatResponse, Usage } from '../ir/chat.js';
 import type { CacheDecision, Flight } from '../cache/response-cache.js';
 import type { ResponseAccumulator } from '../cache/replay.js';
+import type { SemanticQuery } from '../cache/semantic/semantic-cache.js';
 import type { Plan, TargetPlan } from '../config/plan.js';
 import type { ClientDialect } from '../dialects/types.js';
 import type { RequestEnvelope } from '../dialects/envelope.js';
@@ -101,6 +102,8 @@ export class RequestContext {
   cacheCapture?: ResponseAccumulator;
   /** This request is the first of identical ones in flight: it hands them its answer when done. */
   cacheFlight?: Flight;
+  /** A semantic-cache miss: the prompt's embedding and guard, to file this answer under once stored. */
+  semanticQuery?: SemanticQuery;
   /** A cache hit: the provider and upstream model that made the stored answer, and what it had cost. */
   cachedFrom?: { provider: string; model: string; costUsd: number };
   /** `x-switchyard-tags`, for the log and usage grouping. */

@@ -11,6 +11,7 @@ import type { RequestLog } from '../telemetry/request-log.js';
 import type { Tracing } from '../telemetry/tracing.js';
 import type { KeyRegistry } from '../keys/registry.js';
 import type { LimitGate } from '../limits/gate.js';
+import type { SemanticCache } from '../cache/semantic/semantic-cache.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { Caller } from './auth.js';
 
@@ -35,6 +36,8 @@ export interface GatewayRuntime {
   readonly limits?: LimitGate;
   /** The exact response cache (`cache:`); absent in tests that need none. */
   readonly cache?: ResponseCache;
+  /** The semantic cache (`cache.mode: semantic`), over the response cache's store. */
+  readonly semanticCache?: SemanticCache;
   /** Virtual keys (config and stored), looked up by digest on every authenticated route. */
   readonly keys: KeyRegistry;
   /** OpenTelemetry traces; undefined unless `telemetry.otlp_endpoint` is set (then its SDK is loaded). */

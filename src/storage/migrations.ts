@@ -151,6 +151,22 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('cache_entries_expires').on('cache_entries').column('expires_at').execute();
     },
   },
+  // The semantic cache's prompts, when the response cache is in the database.
+  '0007_semantic_cache_records': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('semantic_cache_records')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('namespace', 'text', (c) => c.notNull())
+        .addColumn('model', 'text', (c) => c.notNull())
+        .addColumn('record', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('semantic_cache_records_created').on('semantic_cache_records').column('created_at').execute();
+      await db.schema.createIndex('semantic_cache_records_expires').on('semantic_cache_records').column('expires_at').execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -11,6 +11,20 @@ export interface Database {
   usage_dirty_hours: UsageDirtyHoursTable;
   api_keys: ApiKeysTable;
   cache_entries: CacheEntriesTable;
+  semantic_cache_records: SemanticCacheRecordsTable;
+}
+
+/** The semantic cache's prompts (vector and guard) when its records live in the database (cache/semantic/database-sync.ts). */
+export interface SemanticCacheRecordsTable {
+  /** The answer's key in the response cache (`namespace|model|hash`). */
+  key: string;
+  namespace: string;
+  model: string;
+  /** The encoded record (cache/semantic/record.ts): guard, vector, expiry. */
+  record: string;
+  /** Epoch ms when written: instances poll for rows newer than the last they saw. */
+  created_at: number;
+  expires_at: number;
 }
 
 /** The response cache's entries when `cache.store: database` (cache/database-store.ts). */

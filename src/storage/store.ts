@@ -17,7 +17,18 @@ import {
 import { GatewayError } from '../errors/gateway-error.js';
 import { getKey, insertKey, keysChangedSince, listKeys, revokeKey, updateKey } from './keys.js';
 import type { ApiKeyPatch, ApiKeyRecord } from '../keys/records.js';
-import { cacheDelete, cacheDeleteWhere, cacheGet, cachePruneExpired, cacheSet, type CacheEntryFilter } from './cache-entries.js';
+import {
+  cacheDelete,
+  cacheDeleteWhere,
+  cacheGet,
+  cachePruneExpired,
+  cacheSet,
+  semanticRecordPut,
+  semanticRecordsDeleteWhere,
+  semanticRecordsPrune,
+  semanticRecordsSince,
+  type CacheEntryFilter,
+} from './cache-entries.js';
 import { dirtyVersion, HOUR_MS, pruneRollups, queryUsage, rollupDirtyHours, spendOf } from './usage.js';
 
 /**
@@ -50,6 +61,11 @@ export interface Storage {
   cacheDelete(key: string): Promise<void>;
   cacheDeleteWhere(filter: CacheEntryFilter): Promise<number>;
   cachePruneExpired(now: number): Promise<number>;
+  /** The semantic cache's records (`cache.mode: semantic` with `cache.store: database`). */
+  semanticRecordPut(row: Database['semantic_cache_records']): Promise<void>;
+  semanticRecordsSince(since: number, now: number, limit: number): Promise<Array<{ record: string; created_at: number }>>;
+  semanticRecordsDeleteWhere(filter: CacheEntryFilter): Promise<number>;
+  semanticRecordsPrune(now: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -297,6 +313,22 @@ export class SqlStorage implements Storage {
 
   cachePruneExpired(now: number): Promise<number> {
     return cachePruneExpired(this.#db, now);
+  }
+
+  semanticRecordPut(row: Database['semantic_cache_records']): Promise<void> {
+    return semanticRecordPut(this.#db, row);
+  }
+
+  semanticRecordsSince(since: number, now: number, limit: number): Promise<Array<{ record: string; created_at: number }>> {
+    return semanticRecordsSince(this.#db, since, now, limit);
+  }
+
+  semanticRecordsDeleteWhere(filter: CacheEntryFilter): Promise<number> {
+    return semanticRecordsDeleteWhere(this.#db, filter);
+  }
+
+  semanticRecordsPrune(now: number): Promise<number> {
+    return semanticRecordsPrune(this.#db, now);
   }
 
   async close(): Promise<void> {

@@ -70,7 +70,7 @@ async function aggregateRaw(db: Kysely<Database>, groupBy: UsageGroup, ranges: R
     select ${groupColumn(groupBy)} as grp, ${bucket} as bucket, r.latency_ms as latency_ms, count(*) as requests,
       sum(r.input_tokens) as input_tokens, sum(r.output_tokens) as output_tokens, sum(r.cached_tokens) as cached_tokens,
       sum(r.cost_usd) as cost_usd, sum(case when r.status >= 400 then 1 else 0 end) as errors,
-      sum(case when r.cache = 'hit' then 1 else 0 end) as cache_hits, sum(r.cost_saved_usd) as cost_saved_usd
+      sum(case when r.cache in ('hit', 'semantic-hit') then 1 else 0 end) as cache_hits, sum(r.cost_saved_usd) as cost_saved_usd
     from ${source}
     where ${where}
     group by 1, 2, 3`.execute(db);

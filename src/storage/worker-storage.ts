@@ -27,6 +27,10 @@ type Operation =
   | 'cacheDelete'
   | 'cacheDeleteWhere'
   | 'cachePruneExpired'
+  | 'semanticRecordPut'
+  | 'semanticRecordsSince'
+  | 'semanticRecordsDeleteWhere'
+  | 'semanticRecordsPrune'
   | 'close';
 
 export interface StorageCall {
@@ -167,6 +171,22 @@ export class WorkerStorage implements Storage {
 
   cachePruneExpired(now: number): Promise<number> {
     return this.#call('cachePruneExpired', [now]) as Promise<number>;
+  }
+
+  semanticRecordPut(row: Database['semantic_cache_records']): Promise<void> {
+    return this.#call('semanticRecordPut', [row]) as Promise<void>;
+  }
+
+  semanticRecordsSince(since: number, now: number, limit: number): Promise<Array<{ record: string; created_at: number }>> {
+    return this.#call('semanticRecordsSince', [since, now, limit]) as Promise<Array<{ record: string; created_at: number }>>;
+  }
+
+  semanticRecordsDeleteWhere(filter: CacheEntryFilter): Promise<number> {
+    return this.#call('semanticRecordsDeleteWhere', [filter]) as Promise<number>;
+  }
+
+  semanticRecordsPrune(now: number): Promise<number> {
+    return this.#call('semanticRecordsPrune', [now]) as Promise<number>;
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { FakeScript, FakeUpstream, RecordedRequest } from './types.js';
-import { fakeEmbedding, pieces, sleep, startFakeServer } from './server.js';
+import { fakeEmbedding, pieces, sleep, startFakeServer, wordEmbedding } from './server.js';
 
 /**
  * A fake OpenAI API speaking the real wire format: POST /v1/chat/completions (JSON or SSE
@@ -315,7 +315,7 @@ function sendEmbeddings(response: http.ServerResponse, body: any, script: FakeSc
   const dimensions = typeof body.dimensions === 'number' ? body.dimensions : (script.embeddingDimensions ?? 8);
   const tokens = inputs.reduce((sum, input) => sum + input.split(/\s+/).filter(Boolean).length, 0);
   const data = inputs.map((input, index) => {
-    const vector = fakeEmbedding(input, dimensions);
+    const vector = script.embeddingKind === 'words' ? wordEmbedding(input, typeof body.dimensions === 'number' ? body.dimensions : 256) : fakeEmbedding(input, dimensions);
     return { object: 'embedding', index, embedding: body.encoding_format === 'base64' ? float32Base64(vector) : vector };
   });
   response.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req_fake' });

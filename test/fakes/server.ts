@@ -73,6 +73,22 @@ export function pieces(text: string, size = 4): string[] {
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A deterministic pseudo-embedding for `text` (same text → same vector), unit length. */
+/**
+ * A bag-of-words vector: each lower-cased word (letters and digits) counts in the slot its hash
+ * picks, normalised. Two texts with the same words in any order and case embed identically; the
+ * cosine of two texts is their word overlap (as long as their words do not share slots).
+ */
+export function wordEmbedding(text: string, dimensions = 256): number[] {
+  const vector = new Array<number>(dimensions).fill(0);
+  for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    let seed = 2166136261;
+    for (let i = 0; i < word.length; i++) seed = Math.imul(seed ^ word.charCodeAt(i), 16777619);
+    vector[(seed >>> 0) % dimensions]! += 1;
+  }
+  const norm = Math.hypot(...vector) || 1;
+  return vector.map((value) => value / norm);
+}
+
 export function fakeEmbedding(text: string, dimensions = 8): number[] {
   let seed = 2166136261;
   for (let i = 0; i < text.length; i++) seed = Math.imul(seed ^ text.charCodeAt(i), 16777619);

@@ -35,6 +35,12 @@ export interface FakeScript {
   chunkChars?: number;
   /** Embeddings: vector length (default 8); vectors are deterministic per input text. */
   embeddingDimensions?: number;
+  /**
+   * Embeddings (OpenAI fake): `hash` (default) gives unrelated vectors to different texts; `words`
+   * gives bag-of-words vectors, so texts sharing words are similar (cosine = shared-word overlap):
+   * a deterministic stand-in for a real embedding model, for the semantic cache.
+   */
+  embeddingKind?: 'hash' | 'words';
 }
 
 export interface RecordedRequest {

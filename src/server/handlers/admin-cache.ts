@@ -28,7 +28,10 @@ export const adminCacheHandler: Handler = async ({ request, response, runtime, r
     const model = stringParam(query, 'model');
     let deleted = 0;
     try {
-      deleted = runtime.cache ? await runtime.cache.clear(keyFilter(namespace, model)) : 0;
+      const filter = keyFilter(namespace, model);
+      deleted = runtime.cache ? await runtime.cache.clear(filter) : 0;
+      // The semantic cache's prompts of those answers go too, on every instance.
+      await runtime.semanticCache?.clear(filter);
     } catch (error) {
       // Redis unreachable, or the database not open yet: the store's state, not a gateway fault.
       throw new GatewayError('service_unavailable', `the cache store is unavailable: ${error instanceof Error ? error.message : String(error)}`);

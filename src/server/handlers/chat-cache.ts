@@ -1,6 +1,13 @@
 import { formatCost } from '../../accounting/cost.js';
 import type { CachedAnswer } from '../../cache/response-cache.js';
-import { cacheSettingsFor } from '../../config/plan.js';
+import { cacheSettingsFor, type CacheSettings } from '../../config/plan.js';
+import { partsOfStoreKey } from '../../cache/key.js';
+import { semanticPromptOf } from '../../cache/semantic/prompt.js';
+import { partitionOf } from '../../cache/semantic/record.js';
+import type { SemanticQuery } from '../../cache/semantic/semantic-cache.js';
+import { embedOwnText, type OwnEmbedding } from '../../pipeline/embed.js';
+import { GatewayError, toGatewayError } from '../../errors/gateway-error.js';
+import { newRequestId } from '../request-id.js';
 import { ResponseAccumulator, responseToEvents } from '../../cache/replay.js';
 import type { ChatResponse } from '../../ir/chat.js';
 import type { RequestContext } from '../../pipeline/context.js';
@@ -10,7 +17,8 @@ import type { HandlerInput } from '../types.js';
 
 /**
  * The response cache's part of a chat request, after auth, routing checks and limits: decides
- * whether the cache applies, looks the answer up (`x-switchyard-cache: miss | bypass | hit`), and
+ * whether the cache applies, looks the answer up (`x-switchyard-cache: miss | bypass | hit |
+ * semantic-hit`), and
  * arms the capture of this answer for storing. Returns the stored answer on a hit.
  */
 export async function lookUpAnswer(input: HandlerInput, ctx: RequestContext, headers: Record<string, string>): Promise<CachedAnswer | undefined> {
@@ -33,6 +41,17 @@ export async function lookUpAnswer(input: HandlerInput, ctx: RequestContext, hea
       ctx.cacheResult = headers['x-switchyard-cache'] = 'hit';
       return answer;
     }
+    // Not this request, nor the same one in flight: perhaps one worded alike.
+    if (config!.mode === 'semantic') {
+      const semantic = await lookUpSimilar(input, ctx, config!, decision.key, headers);
+      if (semantic) {
+        ctx.cacheResult = headers['x-switchyard-cache'] = 'semantic-hit';
+        // The identical requests waiting for this one get the same answer.
+        ctx.cacheFlight?.finish(semantic);
+        ctx.cacheFlight = undefined;
+        return semantic;
+      }
+    }
   }
   // Captured to be stored, or to be handed to the requests waiting for this one.
   if (decision.write || ctx.cacheFlight) {
@@ -42,6 +61,75 @@ export async function lookUpAnswer(input: HandlerInput, ctx: RequestContext, hea
     if (ctx.envelope.stream) ctx.cacheCapture = new ResponseAccumulator();
   }
   return undefined;
+}
+
+/**
+ * The semantic lookup of a request the exact cache missed: embeds its conversation with the
+ * configured embedding model and serves the nearest cached answer that is similar enough and
+ * guarded the same (`x-switchyard-cache-score`); otherwise says why the nearest was not served
+ * (`x-switchyard-cache-near-miss`) and keeps the embedding to file this answer under.
+ */
+async function lookUpSimilar(input: HandlerInput, ctx: RequestContext, config: CacheSettings, key: string, headers: Record<string, string>): Promise<CachedAnswer | undefined> {
+  const semantic = input.runtime.semanticCache;
+  const embeddingModel = config.embedding_model;
+  const parts = partsOfStoreKey(key);
+  if (!semantic || embeddingModel === undefined || !parts) return undefined;
+  const prompt = semanticPromptOf(ctx.request);
+  if ('skip' in prompt) return undefined;
+  const vector = await embedForCache(input, ctx, embeddingModel, prompt.text);
+  if (!vector) return undefined;
+  const query: SemanticQuery = {
+    partition: partitionOf(parts.namespace, parts.model, ctx.dialect.name, embeddingModel),
+    namespace: parts.namespace,
+    model: parts.model,
+    guard: prompt.guard,
+    vector,
+  };
+  const outcome = await semantic.lookup(query, config.threshold);
+  if (outcome.kind === 'hit') {
+    headers['x-switchyard-cache-score'] = outcome.score.toFixed(4);
+    return outcome.answer;
+  }
+  ctx.semanticQuery = query;
+  if (outcome.nearMiss) {
+    headers['x-switchyard-cache-near-miss'] = outcome.nearMiss.reason;
+    headers['x-switchyard-cache-score'] = outcome.nearMiss.score.toFixed(4);
+  }
+  return undefined;
+}
+
+/**
+ * The gateway's own embeddings call for the semantic cache, logged as an `embeddings` request
+ * (tag `semantic-cache`, no key: the gateway's spend, not the caller's). Undefined when it failed:
+ * the request then goes on as a plain miss.
+ */
+async function embedForCache(input: HandlerInput, ctx: RequestContext, model: string, text: string): Promise<Float32Array | undefined> {
+  const startedAt = performance.now();
+  let embedding: OwnEmbedding | undefined;
+  let failure: GatewayError | undefined;
+  try {
+    embedding = await embedOwnText(ctx.plan, model, text, ctx.signal, { book: input.runtime.targetStats, health: input.runtime.health });
+    return embedding.vector;
+  } catch (error) {
+    failure = toGatewayError(error);
+    if (!ctx.signal.aborted) input.runtime.logger.warn({ err: failure.message, model, requestId: ctx.id }, 'semantic cache: embedding the prompt failed; looked up as a plain miss');
+    return undefined;
+  } finally {
+    input.runtime.requestLog?.recordExchange({
+      id: newRequestId(),
+      api: 'embeddings',
+      plan: ctx.plan,
+      startedAt,
+      keyId: null,
+      model,
+      served: embedding?.state.served,
+      attempts: embedding?.state.attempts ?? [],
+      status: failure?.status ?? 200,
+      error: failure,
+      inputTokens: embedding?.inputTokens ?? 0,
+      tags: ['semantic-cache'],
+    });
+  }
 }
 
 /** Answers from the cache, as JSON or as a stream in the client's dialect: no upstream call, cost 0. */
@@ -90,13 +178,20 @@ export function storeAnswer(input: HandlerInput, ctx: RequestContext): void {
     const response = completeAnswer(ctx);
     // An answer a provider marked as failed (malformed output) may well be right next time: never kept.
     if (!response || response.choices.some((choice) => choice.finishReason === 'error')) return;
-    entry = input.runtime.cache?.write(decision, {
-      response,
-      ...(ctx.cachePayload !== undefined && { json: ctx.cachePayload.toString() }),
-      provider: served.provider.config.name,
-      model: served.model,
-      costUsd: ctx.accounting?.costUsd ?? 0,
-    });
+    const query = ctx.semanticQuery;
+    const semantic = input.runtime.semanticCache;
+    entry = input.runtime.cache?.write(
+      decision,
+      {
+        response,
+        ...(ctx.cachePayload !== undefined && { json: ctx.cachePayload.toString() }),
+        provider: served.provider.config.name,
+        model: served.model,
+        costUsd: ctx.accounting?.costUsd ?? 0,
+      },
+      // Filed under its prompt only once stored: another instance's lookup must find the answer.
+      query && semantic ? (expiresAt) => semantic.remember(query, decision.key, expiresAt) : undefined,
+    );
   } finally {
     ctx.cacheFlight?.finish(entry);
   }

@@ -63,7 +63,8 @@ export function chatHandler(dialect: ClientDialect): Handler {
       }
       // The response cache, after every check that could refuse the request: a hit is the answer.
       // (Checked here first so that requests without a cache spend no async frame on it.)
-      if (cacheSettingsFor(ctx.plan, ctx.envelope.model)?.mode === 'exact') {
+      const cacheMode = cacheSettingsFor(ctx.plan, ctx.envelope.model)?.mode;
+      if (cacheMode !== undefined && cacheMode !== 'off') {
         const cached = await lookUpAnswer(input, ctx, headers);
         if (cached) return await serveCachedAnswer(input, ctx, headers, cached);
       }
@@ -111,7 +112,7 @@ export function chatHandler(dialect: ClientDialect): Handler {
         const done = ctx;
         const tap = (): void => {
           // A cache hit is a request (rpm, concurrency) but used no provider tokens (tpm) and cost nothing.
-          if (done.admission) settleAdmission(input, done.admission, done.cacheResult === 'hit' ? undefined : done.accounting);
+          if (done.admission) settleAdmission(input, done.admission, done.cachedFrom ? undefined : done.accounting);
           if (done.cacheDecision || done.cacheFlight) storeAnswer(input, done);
           runTaps(done, input.runtime.taps, (name, error) => input.runtime.logger.error({ err: error, tap: name }, 'tap failed'));
         };

@@ -1,17 +1,12 @@
-import type { EmbeddingsRequest, EmbeddingsResponse } from '../../ir/chat.js';
-import type { TargetPlan } from '../../config/plan.js';
 import { openaiChatDialect } from '../../dialects/openai-chat/index.js';
 import { GatewayError, toGatewayError } from '../../errors/gateway-error.js';
-import { callProviderJson } from '../../pipeline/upstream-call.js';
+import { embedWith } from '../../pipeline/embed.js';
 import { attemptTargets, logFailedAttempts, type AttemptState } from '../../routing/attempt.js';
 import { parseFallbackHeader, resolveTargets } from '../../routing/resolve.js';
 import { parseJsonObject, readRequestBody } from '../body.js';
 import { sendError, sendJson } from '../respond.js';
 import type { Handler } from '../types.js';
 import { describeServed, parseTags, roughTokens, traceStart } from './chat.js';
-import type { AbortLink } from '../../upstream/abort.js';
-import type { AttemptRecord } from '../../pipeline/context.js';
-import { tokenCounter } from '../../accounting/token-counter.js';
 import { costUsd } from '../../accounting/cost.js';
 import { callerKeyId, modelPermission } from '../auth.js';
 import type { Admission } from '../../limits/gate.js';
@@ -106,19 +101,3 @@ export const embeddingsHandler: Handler = async (input) => {
     }
   }
 };
-
-async function embedWith(target: TargetPlan, request: EmbeddingsRequest, signal: AbortLink, attempt: AttemptRecord): Promise<EmbeddingsResponse> {
-  const { provider, model } = target;
-  if (provider.local?.embed) return provider.local.embed(request, model);
-  if (!provider.buildEmbeddingsRequest || !provider.parseEmbeddingsResponse) {
-    throw new GatewayError('unsupported_feature', `provider "${provider.config.name}" (${provider.config.type}) does not serve embeddings`, {
-      param: 'model',
-    });
-  }
-  const upstream = await provider.buildEmbeddingsRequest(request, model);
-  const parsed = await callProviderJson(provider, upstream, signal, attempt.traceHeaders);
-  const response = provider.parseEmbeddingsResponse(parsed, model, request);
-  // A provider without usage (Gemini) is counted with the tokenizer, in its worker.
-  if (!response.usage) response.usage = { inputTokens: (await Promise.all(request.input.map((text) => tokenCounter.count(text)))).reduce((a, b) => a + b, 0) };
-  return response;
-}

@@ -1,0 +1,132 @@
+import { Redis } from 'ioredis';
+import { connectRedis } from '../../redis/connection.js';
+import type { KeyFilter } from '../key.js';
+import { decodeRecord, encodeRecord, type SemanticRecord } from './record.js';
+import type { Announcement, RecordSync, SyncListener } from './sync.js';
+
+export interface RedisRecordSyncOptions {
+  /** Prefix of the record keys (default `switchyard:semcache:`); the channel is the prefix without its colon. */
+  prefix?: string;
+  commandTimeoutMs?: number;
+  onError?: (error: Error) => void;
+  /** Persist records as keys (store: redis); false when they live in a database and Redis only announces them. */
+  persist?: boolean;
+}
+
+/**
+ * Records shared through Redis: each a key expiring with its answer (`SET ... PX`), announced on a
+ * pub/sub channel that every instance subscribes to. A subscriber that reconnects may have missed
+ * announcements, so it asks for a resync (a reload with `SCAN`).
+ */
+export class RedisRecordSync implements RecordSync {
+  readonly kind = 'redis';
+  readonly #redis: Redis;
+  readonly #subscriber: Redis;
+  readonly #prefix: string;
+  readonly #channel: string;
+  readonly #persist: boolean;
+  readonly #database?: RecordSync;
+
+  /** With `database`, records persist there and Redis only carries the announcements. */
+  constructor(url: string, options: RedisRecordSyncOptions = {}, database?: RecordSync) {
+    this.#redis = connectRedis(url, { commandTimeoutMs: options.commandTimeoutMs ?? 500, ...(options.onError && { onError: options.onError }) });
+    // The subscriber queues its SUBSCRIBE until connected and resubscribes by itself after a reconnect.
+    this.#subscriber = new Redis(url, { maxRetriesPerRequest: null });
+    this.#subscriber.on('error', (error: Error) => options.onError?.(error));
+    this.#prefix = options.prefix ?? 'switchyard:semcache:';
+    this.#channel = this.#prefix.replace(/:$/, '');
+    this.#persist = options.persist ?? database === undefined;
+    if (database) this.#database = database;
+  }
+
+  async load(): Promise<SemanticRecord[]> {
+    if (this.#database) return this.#database.load();
+    await this.#connected();
+    const records: SemanticRecord[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', `${this.#prefix}*`, 'COUNT', 1_000);
+      cursor = next;
+      if (keys.length === 0) continue;
+      for (const text of await this.#redis.mget(...keys)) {
+        const record = text === null ? undefined : decodeRecord(text);
+        if (record) records.push(record);
+      }
+    } while (cursor !== '0');
+    return records;
+  }
+
+  async publish(record: SemanticRecord): Promise<void> {
+    const text = encodeRecord(record);
+    const ttlMs = Math.ceil(record.expiresAt - Date.now());
+    if (!(ttlMs > 0)) return;
+    if (this.#database) await this.#database.publish(record);
+    else if (this.#persist) await this.#redis.set(this.#prefix + record.key, text, 'PX', ttlMs);
+    await this.#announce({ add: text });
+  }
+
+  async clear(filter: KeyFilter): Promise<void> {
+    if (this.#database) await this.#database.clear(filter);
+    else {
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.#redis.scan(cursor, 'MATCH', this.#prefix + filter.pattern, 'COUNT', 1_000);
+        cursor = next;
+        if (keys.length > 0) await this.#redis.unlink(...keys);
+      } while (cursor !== '0');
+    }
+    await this.#announce({ clear: { ...(filter.namespace !== undefined && { namespace: filter.namespace }), ...(filter.model !== undefined && { model: filter.model }) } });
+  }
+
+  listen(listener: SyncListener): void {
+    let subscribedOnce = false;
+    this.#subscriber.on('ready', () => {
+      // The first connection is the start (loaded by the caller); any later one follows a gap.
+      if (subscribedOnce) listener.resync();
+      subscribedOnce = true;
+    });
+    this.#subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== this.#channel) return;
+      let announcement: Announcement;
+      try {
+        announcement = JSON.parse(message) as Announcement;
+      } catch {
+        return;
+      }
+      if ('add' in announcement) {
+        const record = decodeRecord(announcement.add);
+        if (record) listener.added(record);
+      } else if ('clear' in announcement) listener.cleared(announcement.clear ?? {});
+    });
+    this.#subscriber.subscribe(this.#channel).catch(() => {});
+    this.#database?.listen(listener);
+  }
+
+  /** The command connection's state, for /health/ready. */
+  connection(): string {
+    return this.#redis.status;
+  }
+
+  async close(): Promise<void> {
+    await this.#database?.close();
+    this.#subscriber.disconnect();
+    this.#redis.disconnect();
+  }
+
+  /** At start the connection may still be coming up: wait for it a little (commands are not queued). */
+  async #connected(timeoutMs = 2_000): Promise<void> {
+    if (this.#redis.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      this.#redis.once('ready', done);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  async #announce(announcement: Announcement): Promise<void> {
+    await this.#redis.publish(this.#channel, JSON.stringify(announcement));
+  }
+}
