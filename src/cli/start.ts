@@ -184,8 +184,9 @@ export async function startGateway(options: StartOptions, handleSignals = true):
   await storage.start();
   // Stored keys read before this returns (when storage opened): until then the gateway answers 503, never open.
   await keys.start();
-  // The semantic cache's prompts loaded now (a failure is retried by the first lookups).
-  if (usesSemanticCache(loaded.plan.config)) await semanticCache.start();
+  // The semantic cache's prompts load in the background (lookups meanwhile search what is loaded;
+  // a failure is retried by the next lookups).
+  if (usesSemanticCache(loaded.plan.config)) void semanticCache.start();
   // The start line (with the pid) says the gateway serves as configured: storage tried, keys read.
   describeStart(logger, loaded.plan, gateway.url());
   return { gateway, holder, logger, stop, storage, keys, limits, requestLog, retention, rollup, tracing };
@@ -206,7 +207,7 @@ function semanticVectors(plan: Plan, storage: StorageHandle, redisUrl: string | 
   const config = plan.config.cache;
   const storageSpec = plan.storage;
   if (config?.semantic.store === 'pgvector' && storageSpec.kind === 'postgres') return new PgvectorVectors(storageSpec.url);
-  const maxEntries = config?.semantic.max_entries ?? 100_000;
+  const maxEntries = config?.semantic.max_entries ?? 10_000;
   if (config?.store === 'redis' && redisUrl) return new IndexedVectors(new RedisRecordSync(redisUrl, { onError: () => {} }), maxEntries);
   if (config?.store === 'database') {
     const database = new DatabaseRecordSync(storage, { pollMs: redisUrl ? 0 : DATABASE_POLL_MS });

@@ -91,10 +91,10 @@ export const cacheSchema = z
       .strictObject({
         /** `index`: an in-process ANN index per instance, kept current from the cache store; `pgvector`: the lookup runs in PostgreSQL. */
         store: z.enum(['index', 'pgvector']).default('index'),
-        /** Vectors one instance's index holds at most; the oldest go first. */
-        max_entries: positiveInt.default(100_000),
+        /** Prompts one instance's index holds at most (~11 KB each at 1536 dimensions); the oldest go first. */
+        max_entries: positiveInt.default(10_000),
       })
-      .default({ store: 'index', max_entries: 100_000 }),
+      .default({ store: 'index', max_entries: 10_000 }),
   });
 
 /** `cache:` with every default: what a model's `cache` override applies to when there is no `cache:`. */

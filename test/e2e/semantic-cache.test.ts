@@ -181,11 +181,15 @@ describe('semantic cache shared through Redis', { skip: 'skip' in redis ? redis.
       // `second` stores nothing (no-store): its hit can only be what `first` filed and announced.
       await waitFor(async () => (await chat(second, { messages: ask(`speed of LIGHT in vacuum ${id}`) }, { ...MASTER, 'cache-control': 'no-store' })).headers.get('x-switchyard-cache') === 'semantic-hit', 5000);
       third = await startTestGateway(yaml);
+      // Its records load in the background; requests meanwhile search what has loaded.
+      await waitFor(async () => (await chat(third!, { messages: ask(`in vacuum the speed of light ${id}`) }, { ...MASTER, 'cache-control': 'no-store' })).headers.get('x-switchyard-cache') === 'semantic-hit', 5000);
       const calls = chatCalls(upstream);
       const hit = await chat(third, { messages: ask(`vacuum: speed of light in ${id}`) });
       assert.equal(hit.headers.get('x-switchyard-cache'), 'semantic-hit');
       assert.equal(hit.json.choices[0].message.content, 'Shared.');
       assert.equal(chatCalls(upstream), calls);
+      const ready = (await (await fetch(`${third.url}/health/ready`)).json()) as any;
+      assert.equal(ready.checks.redis.connections.semantic_cache, 'ready', '/health/ready reports the connection sharing the prompts');
       // A clear on one instance reaches the others' indexes.
       await fetch(`${third.url}/admin/cache?model=fast`, { method: 'DELETE', headers: MASTER });
       await waitFor(async () => (await chat(second, { messages: ask(`light speed in vacuum of ${id}`) }, { ...MASTER, 'cache-control': 'no-store' })).headers.get('x-switchyard-cache-near-miss') === null, 3000);

@@ -108,6 +108,10 @@ export class PgvectorVectors implements VectorStore {
     return undefined;
   }
 
+  connection(): undefined {
+    return undefined;
+  }
+
   async close(): Promise<void> {
     await this.#pool?.end();
     this.#pool = undefined;

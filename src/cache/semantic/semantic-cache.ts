@@ -30,6 +30,7 @@ export type SemanticOutcome = { kind: 'hit'; answer: CachedAnswer; score: number
  */
 export class SemanticCache {
   #started: Promise<void> | undefined;
+  #retryAt = 0;
   #lastErrorLogAt = 0;
 
   constructor(
@@ -38,18 +39,22 @@ export class SemanticCache {
     private readonly logger: Logger,
   ) {}
 
-  /** Loads the records and starts following other instances (once; later calls wait for the first). */
+  /** Loads the records and starts following other instances (once; later calls get the first's promise). */
   start(): Promise<void> {
-    this.#started ??= this.vectors.start().catch((error: unknown) => {
+    if (this.#started) return this.#started;
+    if (Date.now() < this.#retryAt) return Promise.resolve();
+    this.#started = this.vectors.start().catch((error: unknown) => {
       this.#logError('start', error);
-      // Tried again on a later lookup: the store may come up.
+      // Tried again by a lookup at least 10 s later: the store may have come up.
       this.#started = undefined;
+      this.#retryAt = Date.now() + 10_000;
     });
     return this.#started;
   }
 
   async lookup(query: SemanticQuery, threshold: number): Promise<SemanticOutcome> {
-    await this.start();
+    // Never waits for the load: until it is done, what is loaded so far is searched.
+    void this.start();
     let neighbours;
     try {
       neighbours = await this.vectors.nearest(query.partition, query.vector, CANDIDATES);
@@ -81,6 +86,11 @@ export class SemanticCache {
   remember(query: SemanticQuery, key: string, expiresAt: number): void {
     const record: SemanticRecord = { key, namespace: query.namespace, model: query.model, partition: query.partition, guard: query.guard, vector: query.vector, expiresAt };
     this.vectors.add(record).catch((error: unknown) => this.#logError('write', error));
+  }
+
+  /** The Redis connection that shares the prompts, once the semantic cache is in use (for /health/ready). */
+  connection(): string | undefined {
+    return this.#started ? this.vectors.connection() : undefined;
   }
 
   async clear(filter: KeyFilter): Promise<void> {

@@ -25,6 +25,8 @@ export interface RecordSync {
   clear(filter: KeyFilter): Promise<void>;
   /** Starts hearing of other instances' records. */
   listen(listener: SyncListener): void;
+  /** The Redis connection's state, when Redis carries the records or their announcements (for /health/ready). */
+  connection?(): string;
   close(): Promise<void>;
 }
 

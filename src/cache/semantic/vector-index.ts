@@ -9,7 +9,7 @@ interface UsearchIndex {
   remove(keys: bigint): number;
   size(): number;
 }
-type UsearchIndexClass = new (config: { dimensions: number; metric: 'cos'; quantization: 'f32'; connectivity: number }) => UsearchIndex;
+type UsearchIndexClass = new (config: { dimensions: number; metric: 'cos'; quantization: 'i8'; connectivity: number }) => UsearchIndex;
 
 let usearchIndex: UsearchIndexClass | undefined;
 
@@ -100,9 +100,10 @@ export class VectorIndex {
         this.remove(slot.record.key);
         continue;
       }
-      neighbours.push({ record: slot.record, score: 1 - found.distances[i]! });
+      neighbours.push({ record: slot.record, score: cosine(slot.record.vector, vector) });
     }
-    return neighbours;
+    // The graph's distances are of 8-bit vectors: the scores compared with the threshold are exact.
+    return neighbours.sort((a, b) => b.score - a.score);
   }
 
   remove(key: string): void {
@@ -150,7 +151,25 @@ export class VectorIndex {
   }
 }
 
+/**
+ * The graph holds 8-bit quantized vectors: measured at 1536 dimensions, adding and searching are
+ * ~5x faster than with 32-bit floats (bench/semantic-index.ts); the full vectors stay in the
+ * records, and candidates are re-scored with them.
+ */
 function newIndex(dimensions: number): UsearchIndex {
   const Index = loadUsearch();
-  return new Index({ dimensions, metric: 'cos', quantization: 'f32', connectivity: 16 });
+  return new Index({ dimensions, metric: 'cos', quantization: 'i8', connectivity: 16 });
+}
+
+/** Cosine similarity of two vectors of the same length (0 when either is all zeros). */
+export function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    normA += a[i]! * a[i]!;
+    normB += b[i]! * b[i]!;
+  }
+  return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
 }

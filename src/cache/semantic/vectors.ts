@@ -17,6 +17,8 @@ export interface VectorStore {
   clear(filter: KeyFilter): Promise<void>;
   /** Records this instance can search (the index's size; undefined for pgvector). */
   size(): number | undefined;
+  /** The Redis connection's state, when Redis shares the records (for /health/ready). */
+  connection(): string | undefined;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,10 @@ export class IndexedVectors implements VectorStore {
 
   size(): number {
     return this.#index.size;
+  }
+
+  connection(): string | undefined {
+    return this.sync.connection?.();
   }
 
   async close(): Promise<void> {

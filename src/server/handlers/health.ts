@@ -49,6 +49,8 @@ function redisCheck(runtime: GatewayRuntime, configured: boolean): Record<string
   if (limits?.kind === 'redis') connections.rate_limits = limits.connection;
   const cache = runtime.cache?.backend();
   if (cache?.kind === 'redis') connections.response_cache = cache.connection;
+  const semantic = runtime.semanticCache?.connection();
+  if (semantic !== undefined) connections.semantic_cache = semantic;
   const used = Object.keys(connections);
   if (used.length === 0) return configured ? { status: 'configured_after_start', note: 'restart to connect' } : { status: 'not_configured' };
   const ok = Object.values(connections).every((state) => state === 'ready');
