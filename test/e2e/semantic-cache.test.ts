@@ -145,6 +145,26 @@ describe('semantic cache in process', () => {
     }
   });
 
+  test('a model can turn the semantic cache on for itself (models.X.cache) while the rest stay exact', async () => {
+    const yaml = config(upstream.url)
+      .replace('mode: semantic, embedding_model: embed, threshold: 0.9', 'mode: exact, embedding_model: embed')
+      .replace('pricing: { input_per_mtok: 1000, output_per_mtok: 1000 } }] }', 'pricing: { input_per_mtok: 1000, output_per_mtok: 1000 } }] }\n  faq: { targets: [{ provider: up, model: gpt-4.1-mini }], cache: { mode: semantic, threshold: 0.9 } }');
+    const mixed = await startTestGateway(yaml);
+    try {
+      const id = word();
+      const faq = { model: 'faq', messages: ask(`How do I reset my password ${id}`) };
+      await warm(mixed, faq, { model: 'faq', messages: ask(`how do I RESET my password ${id}`) });
+      const first = await chat(mixed, { messages: ask(`How do I reset my password ${id}`) });
+      assert.equal(first.headers.get('x-switchyard-cache'), 'miss');
+      await waitFor(async () => (await chat(mixed, { messages: ask(`How do I reset my password ${id}`) })).headers.get('x-switchyard-cache') === 'hit', 3000);
+      const alike = await chat(mixed, { messages: ask(`how do I RESET my password ${id}`) });
+      assert.equal(alike.headers.get('x-switchyard-cache'), 'miss', 'the exact-only model does not match by meaning');
+      assert.equal(alike.headers.get('x-switchyard-cache-near-miss'), null);
+    } finally {
+      await mixed.stop();
+    }
+  });
+
   test('DELETE /admin/cache removes the prompts too; an embedding model that fails leaves a plain miss that still answers', async () => {
     const id = word();
     await warm(gateway, { messages: ask(`Boiling point of water ${id}`) }, { messages: ask(`boiling POINT of water ${id}`) });
