@@ -21,6 +21,8 @@ export interface GatewayLaunch {
   keys?: BenchKeysOptions;
   /** The exact response cache on (in process): the bench's identical requests are hits. */
   cache?: boolean;
+  /** PII guardrails on requests and answers (see benchGatewayConfig). */
+  guardrails?: boolean;
 }
 
 /** The `gateway-keys` variants: auth and limits on; `redisUrl` puts the limits (and breakers) in Redis. */
@@ -54,10 +56,15 @@ export function gatewayEntry(repoRoot: string): string {
  * request log off and keeps storage in memory, to measure what logging adds. `keys` adds a master
  * key, one virtual key (BENCH_KEY) with rpm, tpm and concurrency limits and a monthly budget, an rpm
  * limit on the model and a price on its target, all far above what the bench sends: every rule is
- * checked and settled, none refuses. With `keys.redisUrl` the limits live in that Redis.
+ * checked and settled, none refuses. With `keys.redisUrl` the limits live in that Redis. `guardrails`
+ * scans every request and answer for PII (nothing is found in the bench's text: the scanning is the cost).
  */
-export function benchGatewayConfig(port: number, upstreamPort: number, options: { bare?: boolean; keys?: BenchKeysOptions; cache?: boolean } = {}): string {
-  const { bare = false, keys, cache = false } = options;
+export function benchGatewayConfig(
+  port: number,
+  upstreamPort: number,
+  options: { bare?: boolean; keys?: BenchKeysOptions; cache?: boolean; guardrails?: boolean } = {},
+): string {
+  const { bare = false, keys, cache = false, guardrails = false } = options;
   const masterKey = keys ? `, master_key: "${BENCH_MASTER_KEY}"` : '';
   const pricing = keys ? `, pricing: ${BENCH_PRICING}` : '';
   const modelLimits = keys ? `, limits: ${HUGE_MODEL_LIMITS}` : '';
@@ -65,6 +72,8 @@ export function benchGatewayConfig(port: number, upstreamPort: number, options: 
     `server: { host: 127.0.0.1, port: ${port}${masterKey} }`,
     ...(bare ? ['storage: memory', 'logging: { requests: false }'] : []),
     ...(cache ? ['cache: { mode: exact }'] : []),
+    // Every PII entity on requests and answers (streams decoded and scanned), redacted.
+    ...(guardrails ? ['guardrails: { pii: { action: redact } }'] : []),
     ...(keys?.redisUrl ? [`redis: ${JSON.stringify(keys.redisUrl)}`] : []),
     'providers:',
     `  up: { type: openai-compatible, base_url: "http://127.0.0.1:${upstreamPort}/v1" }`,
@@ -138,7 +147,7 @@ export async function startGateway(launch: GatewayLaunch): Promise<GatewayStart>
   const port = await freePort();
   const workDir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   const configPath = join(workDir, 'switchyard.yaml');
-  writeFileSync(configPath, benchGatewayConfig(port, launch.upstreamPort, { bare: launch.bare, keys: launch.keys, cache: launch.cache }));
+  writeFileSync(configPath, benchGatewayConfig(port, launch.upstreamPort, { bare: launch.bare, keys: launch.keys, cache: launch.cache, guardrails: launch.guardrails }));
   const log = openSync(launch.logFile, 'w');
   const profileArgs = launch.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', launch.cpuProfileDir] : [];
   const child = spawnNode(launch.placement, [...profileArgs, entry, 'start', '--config', configPath, '--port', String(port)], {

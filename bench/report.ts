@@ -124,6 +124,27 @@ export function cacheHitLines(rows: readonly Row[]): string[] {
   return lines;
 }
 
+/** Issue 7's budget: streaming throughput with PII scanning on is at least this share of it off. */
+export const GUARDRAILS_STREAM_THROUGHPUT_FLOOR = 0.8;
+
+/**
+ * What PII scanning costs (`gateway-guardrails` against `gateway`) per scenario: throughput ratio
+ * (judged for streams against the 80% floor), CPU per request and time to first chunk.
+ */
+export function guardrailsOverheadLines(rows: readonly Row[]): string[] {
+  const lines: string[] = [];
+  for (const scenario of SCENARIOS) {
+    const guarded = rows.find((r) => r.scenario === scenario.id && r.target === 'gateway-guardrails');
+    const plain = rows.find((r) => r.scenario === scenario.id && r.target === 'gateway');
+    if (!guarded || !plain) continue;
+    const ratio = guarded.throughput / plain.throughput;
+    const verdict = scenario.stream ? ` (target ≥ ${GUARDRAILS_STREAM_THROUGHPUT_FLOOR}: ${ratio >= GUARDRAILS_STREAM_THROUGHPUT_FLOOR ? 'PASS' : 'MISS'})` : '';
+    const ttfc = scenario.stream ? `, TTFC p50 ${guarded.ttfcP50Ms.toFixed(3)} ms vs ${plain.ttfcP50Ms.toFixed(3)}` : '';
+    lines.push(`  ${scenario.label.padEnd(16)} throughput ${ratio.toFixed(2)}× gateway${verdict}, CPU ${guarded.cpuPerRequestUs.toFixed(1)} vs ${plain.cpuPerRequestUs.toFixed(1)} µs/req${ttfc}`);
+  }
+  return lines;
+}
+
 /** Median over rounds of `read(mine) − read(base)` for the same (round, scenario); NaN when no round has both. */
 function pairedDelta(cells: readonly Cell[], scenario: string, mine: TargetName, base: TargetName, read: (cell: Cell) => number | undefined): number {
   const baseByRound = new Map(cells.filter((c) => c.scenario === scenario && c.target === base).map((c) => [c.round, c]));

@@ -23,7 +23,7 @@ import { readPeakRssMb, resetPeakRss } from './proc-stats.js';
 import { raiseGroupPriority } from './priority.js';
 import { printProfileSummary } from './profile-summary.js';
 import { waitForQuietCores } from './quiet-cores.js';
-import { authLimitsOverheadLines, cacheHitLines, headroomLines, loggingOverheadLines, markdownTable, textTable, verdictLines } from './report.js';
+import { authLimitsOverheadLines, cacheHitLines, guardrailsOverheadLines, headroomLines, loggingOverheadLines, markdownTable, textTable, verdictLines } from './report.js';
 import { sanityCheck } from './sanity-check.js';
 import { median } from './stats.js';
 import { requestBody, toCell, type Cell, type Scenario, type TargetName } from './scenarios.js';
@@ -157,7 +157,7 @@ async function startTargets() {
     console.log(`gateway: ${gateway.state} (${gateway.reason}); measuring direct and floor only`);
   }
   /** Starts one more gateway variant when BENCH_TARGETS names it. */
-  const startVariant = async (name: TargetName, variant: { bare?: boolean; keys?: BenchKeysOptions; cache?: boolean }, extra: Partial<Target> = {}) => {
+  const startVariant = async (name: TargetName, variant: { bare?: boolean; keys?: BenchKeysOptions; cache?: boolean; guardrails?: boolean }, extra: Partial<Target> = {}) => {
     if (!settings.targets.has(name)) return;
     const cpuProfileDir = join(profileDir, name);
     if (settings.profile) mkdirSync(cpuProfileDir, { recursive: true });
@@ -174,6 +174,7 @@ async function startTargets() {
   await startVariant('gateway-bare', { bare: true });
   await startVariant('gateway-keys', { keys: {} }, { headers: keyHeaders });
   await startVariant('gateway-cache', { cache: true });
+  await startVariant('gateway-guardrails', { guardrails: true });
   if (settings.targets.has('gateway-keys-redis')) {
     const redis = await probeRedis(settings.redisUrl);
     if (redis.ok) {
@@ -240,6 +241,8 @@ async function main(): Promise<void> {
   if (authLimits.length) console.log(`\nAuth and limits overhead (gateway-keys[-redis] − gateway, medians):\n${authLimits.join('\n')}`);
   const cacheHits = cacheHitLines(rows);
   if (cacheHits.length) console.log(`\nCache hits (gateway-cache: all but the first request are hits):\n${cacheHits.join('\n')}`);
+  const guardrails = guardrailsOverheadLines(rows);
+  if (guardrails.length) console.log(`\nGuardrails (gateway-guardrails: PII scanned on requests and answers, vs gateway):\n${guardrails.join('\n')}`);
 
   writeResults(cells, gateway.state === 'running' ? 'measured' : `${gateway.state}: ${gateway.reason}`);
 
@@ -248,7 +251,7 @@ async function main(): Promise<void> {
   if (settings.profile && settings.targets.has('floor')) printProfileSummary(floorProfileDir, 'Floor');
   if (settings.profile && gateway.state === 'running') printProfileSummary(profileDir, 'Gateway');
   if (settings.profile) {
-    for (const name of ['gateway-bare', 'gateway-keys', 'gateway-keys-redis', 'gateway-cache'] as const) {
+    for (const name of ['gateway-bare', 'gateway-keys', 'gateway-keys-redis', 'gateway-cache', 'gateway-guardrails'] as const) {
       if (active.some((target) => target.name === name)) printProfileSummary(join(profileDir, name), name);
     }
   }

@@ -20,6 +20,7 @@ import { ResponseCache } from '../cache/response-cache.js';
 import { MemoryCacheStore } from '../cache/store.js';
 import { RedisCacheStore } from '../cache/redis-store.js';
 import { DatabaseCacheStore } from '../cache/database-store.js';
+import { guardrailPolicy } from '../guardrails/policy.js';
 import { SemanticCache } from '../cache/semantic/semantic-cache.js';
 import { IndexedVectors, type VectorStore } from '../cache/semantic/vectors.js';
 import { PgvectorVectors } from '../cache/semantic/pgvector.js';
@@ -119,7 +120,7 @@ export async function startGateway(options: StartOptions, handleSignals = true):
   const gateway = createGateway({
     plan: () => holder.current,
     logger,
-    policies: [],
+    policies: [guardrailPolicy],
     taps: tracing ? [metrics.tap(), requestLog.tap(), tracing.tap()] : [metrics.tap(), requestLog.tap()],
     targetStats: new TargetStatsBook(),
     health,
@@ -230,9 +231,4 @@ function describeStart(logger: Logger, plan: Plan, url: string): void {
   } else if (!config.server.master_key) {
     logger.warn('keys are configured but no server.master_key: admin routes (/admin) answer no one');
   }
-  // Sections validated now whose enforcement lands with later features: say so instead of pretending.
-  const pending = [
-    config.guardrails && 'guardrails',
-  ].filter(Boolean);
-  if (pending.length > 0) logger.warn({ sections: pending }, `config sections accepted but not enforced by this version: ${pending.join(', ')}`);
 }

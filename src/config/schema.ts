@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { guardrailsSchema } from '../guardrails/schema.js';
 
 /**
  * The config file's schema: strict (unknown keys are errors, reported with a did-you-mean),
@@ -126,6 +127,8 @@ export const modelSchema = z.strictObject({
   limits: limitsSchema.optional(),
   /** Overrides `cache.mode`, `ttl_s`, `any_temperature` and `threshold` for this model name. */
   cache: modelCacheSchema.optional(),
+  /** Guardrails for this model name, layered on `guardrails:`. */
+  guardrails: guardrailsSchema.optional(),
 });
 
 const keySchema = z.strictObject({
@@ -143,6 +146,8 @@ const keySchema = z.strictObject({
     .transform((value) => (typeof value === 'string' ? Date.parse(value) : value)),
   metadata: z.record(z.string(), z.unknown()).optional(),
   disabled: z.boolean().default(false),
+  /** Guardrails for this key's requests, layered on the global and the model's. */
+  guardrails: guardrailsSchema.optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -205,16 +210,8 @@ export const configSchema = z.strictObject({
       level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     })
     .prefault({}),
-  guardrails: z
-    .strictObject({
-      pii: z
-        .strictObject({
-          action: z.enum(['redact', 'mask', 'block']),
-          entities: z.array(z.enum(['email', 'phone', 'credit_card', 'ssn', 'iban', 'ip_address', 'api_key'])).optional(),
-        })
-        .optional(),
-    })
-    .optional(),
+  /** Guardrails for every request (docs/GUARDRAILS.md); models and keys layer their own on top. */
+  guardrails: guardrailsSchema.optional(),
   /**
    * `otlp_endpoint`: OpenTelemetry traces (docs/TRACING.md) are exported by OTLP/HTTP (JSON) when set.
    * Read like OTEL_EXPORTER_OTLP_ENDPOINT: a base URL to which `/v1/traces` is appended, unless it

@@ -116,7 +116,23 @@ function isDirectModel(name: string, config: Config): boolean {
   return slash > 0 && name.slice(0, slash) in config.providers;
 }
 
+/**
+ * A union's failure as the branch that got furthest: `pii: { action: shred }` against
+ * `object | false` is a bad `pii.action`, not an "invalid input" at `pii`.
+ */
+export function unwrapUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+  const depth = (issues: readonly z.core.$ZodIssue[]): number => Math.max(0, ...issues.map((sub) => sub.path.length));
+  const best = issue.errors.reduce((a, b) => (depth(b) > depth(a) ? b : a));
+  if (depth(best) === 0) return [issue];
+  return best.flatMap((sub) => unwrapUnion({ ...sub, path: [...issue.path, ...sub.path] } as z.core.$ZodIssue));
+}
+
 function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
+  if (issue.code === 'invalid_union') {
+    const unwrapped = unwrapUnion(issue);
+    if (unwrapped[0] !== issue) return unwrapped.flatMap(describeIssue);
+  }
   const path = formatPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeysAt(issue.path);

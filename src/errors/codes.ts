@@ -47,6 +47,8 @@ export const ERROR_CODES = {
   upstream_unreachable: spec(502, 'server_error', 'api_error', true),
   upstream_invalid_response: spec(502, 'server_error', 'api_error'),
   content_filtered: spec(400, 'invalid_request_error', 'invalid_request_error'),
+  /** A guardrail refused the request or its answer (docs/GUARDRAILS.md); never retried elsewhere. */
+  guardrail_blocked: spec(400, 'invalid_request_error', 'invalid_request_error'),
   context_length_exceeded: spec(400, 'invalid_request_error', 'invalid_request_error'),
   client_disconnected: spec(499, 'invalid_request_error', 'invalid_request_error'),
   /** A hedged call aborted because the other call answered first (never sent to a client). */

@@ -1,3 +1,4 @@
+import type { GuardrailsConfig } from '../guardrails/schema.js';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 
 /** Per-minute limits of a key, a team or a model (PRODUCT.md `limits`). */
@@ -31,6 +32,8 @@ export interface ApiKeyRecord {
   limits: Limits | null;
   budget: Budget | null;
   metadata: Record<string, unknown> | null;
+  /** This key's guardrails (docs/GUARDRAILS.md), layered on the global and the model's; null = none of its own. */
+  guardrails: GuardrailsConfig | null;
   /** Epoch ms; null = never. */
   expires_at: number | null;
   disabled: boolean;
@@ -42,10 +45,10 @@ export interface ApiKeyRecord {
 }
 
 /** What POST /admin/keys and `switchyard keys create` take. */
-export type NewApiKey = Pick<ApiKeyRecord, 'name'> & Partial<Pick<ApiKeyRecord, 'team' | 'models' | 'limits' | 'budget' | 'metadata' | 'expires_at' | 'disabled'>>;
+export type NewApiKey = Pick<ApiKeyRecord, 'name'> & Partial<Pick<ApiKeyRecord, 'team' | 'models' | 'limits' | 'budget' | 'metadata' | 'guardrails' | 'expires_at' | 'disabled'>>;
 
 /** What PATCH /admin/keys/{id} may change. */
-export type ApiKeyPatch = Partial<Pick<ApiKeyRecord, 'name' | 'team' | 'models' | 'limits' | 'budget' | 'metadata' | 'expires_at' | 'disabled'>>;
+export type ApiKeyPatch = Partial<Pick<ApiKeyRecord, 'name' | 'team' | 'models' | 'limits' | 'budget' | 'metadata' | 'guardrails' | 'expires_at' | 'disabled'>>;
 
 const KEY_PREFIX = 'sk-sy-';
 const SHOWN_PREFIX_LENGTH = KEY_PREFIX.length + 6;

@@ -1,3 +1,4 @@
+import type { GuardrailsConfig } from '../guardrails/schema.js';
 import type { Plan } from '../config/plan.js';
 import type { StorageHandle } from '../storage/handle.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -16,6 +17,8 @@ export interface KeyEntry {
   readonly expiresAt: number | null;
   readonly disabled: boolean;
   readonly source: 'config' | 'api';
+  /** Its own guardrails (`keys[].guardrails`, or a stored key's), layered on the global and the model's. */
+  readonly guardrails: GuardrailsConfig | null;
   /** It has limits or a budget of its own, or a team that may have them: requests of other keys skip the limit gate. */
   readonly limited: boolean;
 }
@@ -23,9 +26,11 @@ export interface KeyEntry {
 function entryOf(
   fields: { id: string; name: string; team: string | null; models: readonly string[] | null; limits: Limits | null; budget: Budget | null; expiresAt: number | null; disabled: boolean },
   source: KeyEntry['source'],
+  guardrails: GuardrailsConfig | null = null,
 ): KeyEntry {
   return {
     ...fields,
+    guardrails,
     models: fields.models ? compileModelMatcher(fields.models) : undefined,
     source,
     limited: fields.limits !== null || fields.budget !== null || fields.team !== null,
@@ -83,7 +88,7 @@ export class KeyRegistry {
       const fields = { id: `config:${key.name}`, name: key.name, team: key.team ?? null, models: key.models ?? null };
       next.set(
         hashKey(key.key),
-        entryOf({ ...fields, limits: key.limits ?? null, budget: key.budget ?? null, expiresAt: key.expires_at ?? null, disabled: key.disabled }, 'config'),
+        entryOf({ ...fields, limits: key.limits ?? null, budget: key.budget ?? null, expiresAt: key.expires_at ?? null, disabled: key.disabled }, 'config', key.guardrails ?? null),
       );
     }
     this.#static = next;
@@ -200,7 +205,7 @@ export class KeyRegistry {
     this.#storedHashById.delete(record.id);
     if (record.revoked_at !== null) return true;
     const { id, name, team, models, limits, budget, expires_at: expiresAt, disabled } = record;
-    this.#stored.set(record.key_hash, entryOf({ id, name, team, models, limits, budget, expiresAt, disabled }, 'api'));
+    this.#stored.set(record.key_hash, entryOf({ id, name, team, models, limits, budget, expiresAt, disabled }, 'api', record.guardrails));
     this.#storedHashById.set(record.id, record.key_hash);
     return true;
   }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { GatewayError } from '../errors/gateway-error.js';
 import { suggestion } from '../config/did-you-mean.js';
-import { formatPath } from '../config/validate.js';
+import { formatPath, unwrapUnion } from '../config/validate.js';
+import { guardrailsSchema } from '../guardrails/schema.js';
 import { generateKey, newKeyId, type ApiKeyPatch, type ApiKeyRecord, type NewApiKey } from './records.js';
 
 /**
@@ -86,6 +87,7 @@ const newKeySchema = z.strictObject({
   budget: clearable(budgetSchema),
   expires_at: clearable(instantSchema),
   metadata: clearable(metadataSchema),
+  guardrails: clearable(guardrailsSchema),
   disabled: z.boolean({ error: 'expected true or false' }).optional(),
 });
 
@@ -169,6 +171,7 @@ export function newKeyRecord(fields: NewApiKey): { record: Omit<ApiKeyRecord, 'c
       limits: fields.limits ?? null,
       budget: fields.budget ?? null,
       metadata: fields.metadata ?? null,
+      guardrails: fields.guardrails ?? null,
       expires_at: fields.expires_at ?? null,
       disabled: fields.disabled ?? false,
     },
@@ -176,6 +179,10 @@ export function newKeyRecord(fields: NewApiKey): { record: Omit<ApiKeyRecord, 'c
 }
 
 function describeIssue(issue: z.core.$ZodIssue): KeyFieldProblem[] {
+  if (issue.code === 'invalid_union') {
+    const unwrapped = unwrapUnion(issue);
+    if (unwrapped[0] !== issue) return unwrapped.flatMap(describeIssue);
+  }
   const path = formatPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
     const known = KNOWN_FIELDS[path] ?? [];

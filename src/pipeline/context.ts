@@ -5,6 +5,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ChatRequest, ChatResponse, Usage } from '../ir/chat.js';
 import type { CacheDecision, Flight } from '../cache/response-cache.js';
 import type { ResponseAccumulator } from '../cache/replay.js';
+import type { GuardrailReport } from '../guardrails/text-guard.js';
+import type { OutputGuard } from '../guardrails/output.js';
+import type { WebhookConfig } from '../guardrails/schema.js';
 import type { SemanticQuery } from '../cache/semantic/semantic-cache.js';
 import type { Plan, TargetPlan } from '../config/plan.js';
 import type { ClientDialect } from '../dialects/types.js';
@@ -60,11 +63,11 @@ export class RequestContext {
   readonly clientHeaders: IncomingHttpHeaders;
   /** Aborted when the client disconnects: every upstream call listens to it. */
   readonly signal: AbortLink;
-  /** The parsed client body and its raw bytes. */
-  readonly body: Record<string, unknown>;
-  readonly rawBody: Buffer;
+  /** The parsed client body and its raw bytes (a guardrail may replace both: `replaceBody`). */
+  body: Record<string, unknown>;
+  rawBody: Buffer;
   /** Model and stream flags, checked on arrival. */
-  readonly envelope: RequestEnvelope;
+  envelope: RequestEnvelope;
   /** Headers every answer for this request carries (request id, provider, model, attempts...). */
   readonly responseHeaders: Record<string, string>;
   readonly caller: Caller;
@@ -118,6 +121,14 @@ export class RequestContext {
   error?: GatewayError;
   /** This request's spans, when tracing is on (telemetry/tracing.ts); ended by the tracing tap. */
   trace?: RequestTrace;
+  /** What the guardrails ran and found (types and counts, never values), for the log and metrics. */
+  guardrails?: GuardrailReport;
+  /** Guards the answer (output scanning, masks to restore): set, the answer is decoded, never passed through. */
+  outputGuard?: OutputGuard;
+  /** The guardrail webhook that checks a JSON answer (`on: output | both`). */
+  outputWebhook?: WebhookConfig;
+  /** An answer a guardrail refused after the provider gave it (JSON answers): the request fails with it. */
+  outputBlocked?: GatewayError;
   #request: ChatRequest | undefined;
 
   constructor(init: ChatContextInit) {
@@ -138,6 +149,17 @@ export class RequestContext {
   get request(): ChatRequest {
     this.#request ??= this.dialect.parseChatRequest(this.body);
     return this.#request;
+  }
+
+  /**
+   * A guardrail rewrote the client's body (still in the client's dialect): the request goes on with
+   * it, passed through as these bytes when the pair allows, and its envelope is read again.
+   */
+  replaceBody(body: Record<string, unknown>): void {
+    this.envelope = this.dialect.parseEnvelope(body);
+    this.body = body;
+    this.rawBody = Buffer.from(JSON.stringify(body));
+    this.#request = undefined;
   }
 
   /** The end user or conversation opening, for sticky routing. */

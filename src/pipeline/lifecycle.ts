@@ -18,11 +18,14 @@ export interface RequestTap {
   record(ctx: RequestContext): void;
 }
 
-/** Runs the policies in order; the first refusal ends the request. */
-export async function applyPolicies(ctx: RequestContext, policies: readonly RequestPolicy[]): Promise<void> {
-  for (const policy of policies) {
-    const pending = policy.apply(ctx);
-    if (pending) await pending;
+/**
+ * Runs the policies in order; the first refusal ends the request. Synchronous while every policy
+ * is (a request no policy acts on spends no promise); async from the first that is not.
+ */
+export function applyPolicies(ctx: RequestContext, policies: readonly RequestPolicy[], from = 0): void | Promise<void> {
+  for (let i = from; i < policies.length; i++) {
+    const pending = policies[i]!.apply(ctx);
+    if (pending) return pending.then(() => applyPolicies(ctx, policies, i + 1));
   }
 }
 

@@ -30,8 +30,13 @@ export async function openChat(ctx: RequestContext, target: TargetPlan, signal: 
 
   // A resumable stream must be decoded to know what text the client already has.
   const resumable = stream && target.modelPlan.resumeStreams;
+  // Guarded answers (output guardrails, masks to restore) are decoded: their text must be read.
   const passthrough =
-    !ctx.rewritten && !resumable && provider.nativeDialect === ctx.dialect.name && provider.buildPassthroughRequest !== undefined;
+    !ctx.rewritten &&
+    !resumable &&
+    ctx.outputGuard === undefined &&
+    provider.nativeDialect === ctx.dialect.name &&
+    provider.buildPassthroughRequest !== undefined;
   // The gateway meters every stream: ask for usage on the client's behalf, and hide it from them again.
   let hideUsage = false;
   let payload: string | Buffer | undefined;
@@ -77,13 +82,27 @@ export async function openChat(ctx: RequestContext, target: TargetPlan, signal: 
       }
       return { kind: 'complete', payload: body };
     }
-    const ir = provider.parseChatResponse(parseProviderJson(provider, body), model);
+    const ir = guardAnswer(ctx, provider.parseChatResponse(parseProviderJson(provider, body), model));
     if (ctx.cacheDecision) ctx.cacheResponse = ir;
     usageOrText(ctx, ir);
     return { kind: 'complete', payload: JSON.stringify(ctx.dialect.encodeChatResponse(ir)) };
   }
   if (passthrough) return { kind: 'stream', source: passthroughSource(ctx, provider, model, response, hideUsage) };
   return { kind: 'stream', source: translatedSource(ctx, provider, model, response.body, encoderFor(ctx, model), resumable) };
+}
+
+/**
+ * A JSON answer through the output guardrails. A refusal is kept on the context, not thrown: the
+ * provider did answer, so routing must not try another target; the handler fails the request.
+ */
+function guardAnswer(ctx: RequestContext, response: ChatResponse): ChatResponse {
+  if (!ctx.outputGuard) return response;
+  try {
+    return ctx.outputGuard.response(response);
+  } catch (error) {
+    ctx.outputBlocked = toGatewayError(error);
+    return response;
+  }
 }
 
 /** Notes a JSON answer's usage, or keeps its text for an estimate when the provider gave none. */
@@ -212,7 +231,7 @@ function encodeEvents(ctx: RequestContext, events: StreamEvent[], encoder: Strea
 async function openLocal(ctx: RequestContext, provider: Provider, model: string): Promise<ChatOutcome> {
   const local = provider.local!;
   if (!ctx.envelope.stream) {
-    const response = await local.complete(ctx.request, model, ctx.signal);
+    const response = guardAnswer(ctx, await local.complete(ctx.request, model, ctx.signal));
     ctx.firstByteAt ??= performance.now();
     if (ctx.cacheDecision) ctx.cacheResponse = response;
     if (response.usage) ctx.usage = response.usage;
@@ -220,11 +239,17 @@ async function openLocal(ctx: RequestContext, provider: Provider, model: string)
   }
   const events = local.stream(ctx.request, model, ctx.signal);
   const encoder = encoderFor(ctx, model);
+  const guard = ctx.outputGuard?.stream();
   async function* frames(): AsyncGenerator<string> {
     try {
       for await (const event of events) {
         ctx.firstByteAt ??= performance.now();
-        const text = encodeEvents(ctx, [event], encoder);
+        const text = encodeEvents(ctx, guard ? guard.push(event) : [event], encoder);
+        if (text) yield text;
+        if (ctx.error) return;
+      }
+      if (guard) {
+        const text = encodeEvents(ctx, guard.end(), encoder);
         if (text) yield text;
         if (ctx.error) return;
       }

@@ -116,6 +116,9 @@ function pumpEvents(
   continuation: boolean,
 ): Promise<GatewayError | undefined> {
   let interruption: GatewayError | undefined;
+  // Output guardrails between decoding and encoding: text held back only as much as they need.
+  const guard = ctx.outputGuard?.stream();
+  const guarded = (events: StreamEvent[]): StreamEvent[] => (guard ? events.flatMap((event) => guard.push(event)) : events);
   const encode = (events: StreamEvent[]): string => {
     let out = '';
     for (const event of events) {
@@ -136,7 +139,7 @@ function pumpEvents(
   return pumpBody(body, sink, {
     onChunk(chunk) {
       ctx.firstByteAt ??= performance.now();
-      return encode(decoder.push(chunk));
+      return encode(guarded(decoder.push(chunk)));
     },
     stopped: () => interruption !== undefined,
     onEnd(error) {
@@ -145,7 +148,7 @@ function pumpEvents(
         if (!ctx.signal.aborted) interruption = transportError(error, provider.config.name);
         return '';
       }
-      const rest = encode(decoder.end());
+      const rest = encode([...guarded(decoder.end()), ...(guard?.end() ?? [])]);
       return interruption ? rest : rest + encoder.end();
     },
   }).then(() => interruption);

@@ -30,6 +30,7 @@ function fromRow(row: Selectable<ApiKeysTable>): ApiKeyRecord {
     limits: parse(row.limits),
     budget: parse(row.budget),
     metadata: parse(row.metadata),
+    guardrails: parse(row.guardrails),
     expires_at: row.expires_at === null ? null : Number(row.expires_at),
     disabled: row.disabled === 1,
     created_at: Number(row.created_at),
@@ -61,6 +62,7 @@ export async function insertKey(db: Kysely<Database>, dialect: Dialect, record: 
         limits: json(record.limits),
         budget: json(record.budget),
         metadata: json(record.metadata),
+        guardrails: json(record.guardrails),
         expires_at: record.expires_at,
         disabled: record.disabled ? 1 : 0,
         created_at: dbNow(dialect),
@@ -100,7 +102,7 @@ export async function updateKey(db: Kysely<Database>, dialect: Dialect, id: stri
   const values: Record<string, unknown> = { updated_at: dbNow(dialect) };
   if (patch.name !== undefined) values.name = patch.name;
   if (patch.team !== undefined) values.team = patch.team;
-  for (const field of ['models', 'limits', 'budget', 'metadata'] as const) if (patch[field] !== undefined) values[field] = json(patch[field]);
+  for (const field of ['models', 'limits', 'budget', 'metadata', 'guardrails'] as const) if (patch[field] !== undefined) values[field] = json(patch[field]);
   if (patch.expires_at !== undefined) values.expires_at = patch.expires_at;
   if (patch.disabled !== undefined) values.disabled = patch.disabled ? 1 : 0;
   try {

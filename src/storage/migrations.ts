@@ -167,6 +167,13 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('semantic_cache_records_expires').on('semantic_cache_records').column('expires_at').execute();
     },
   },
+  // Guardrails (docs/GUARDRAILS.md): what ran and what it found, per request; a stored key's own.
+  '0008_guardrails': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('requests').addColumn('guardrails', 'text').execute();
+      await db.schema.alterTable('api_keys').addColumn('guardrails', 'text').execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

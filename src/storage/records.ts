@@ -1,3 +1,9 @@
+/** A request's guardrails in its log row: which ran, and each hit as guardrail, type, action, stage and count. */
+export interface GuardrailsLog {
+  ran: string[];
+  hits: Array<{ guardrail: string; type: string; action: string; stage: 'input' | 'output'; count: number }>;
+}
+
 /** One upstream call of a request, as the log keeps it. */
 export interface AttemptLogEntry {
   provider: string;
@@ -40,6 +46,8 @@ export interface LogRecord {
   attempts: number;
   attempt_log: AttemptLogEntry[];
   tags: string[];
+  /** What the guardrails ran and found (types and counts, never values); null when none applied. */
+  guardrails?: GuardrailsLog | null;
   /** Only with `logging.bodies: true`. */
   request_body?: string | null;
   response_body?: string | null;

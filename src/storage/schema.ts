@@ -67,6 +67,8 @@ export interface RequestsTable {
   cost_usd: number;
   cache: string | null;
   cost_saved_usd: number;
+  /** JSON: the guardrails that ran and their hits (GuardrailsLog); null when none applied. */
+  guardrails: string | null;
   attempts: number;
   /** JSON: each upstream call (provider, model, status, error, latency). */
   attempt_log: string | null;
@@ -125,6 +127,8 @@ export interface ApiKeysTable {
   limits: string | null;
   budget: string | null;
   metadata: string | null;
+  /** JSON: the key's own guardrails (GuardrailsConfig). */
+  guardrails: string | null;
   expires_at: number | null;
   disabled: number;
   created_at: number;

@@ -34,6 +34,7 @@ function record(overrides: Partial<LogRecord> & { id: string }): LogRecord {
     attempts: 1,
     attempt_log: [],
     tags: [],
+    guardrails: null,
     ...overrides,
   };
 }
@@ -71,6 +72,7 @@ for (const backend of storageBackendsForTests()) {
         attempt_log: [{ provider: 'openai', model: 'gpt-4.1', status: 503, error_code: 'upstream_unavailable', error: 'boom', latency_ms: 12 }],
         attempts: 2,
         tags: ['team-x', 'exp'],
+        guardrails: { ran: ['pii'], hits: [{ guardrail: 'pii', type: 'email', action: 'redact', stage: 'input', count: 2 }] },
         request_body: '{"a":1}',
         response_body: '{"b":2}',
       });
@@ -211,10 +213,11 @@ for (const backend of storageBackendsForTests()) {
     test('keys: created with a hash and prefix, names unique among live keys, patched, revoked, polled by change time', async () => {
       const { generateKey, newKeyId } = await import('../keys/records.js');
       const fresh = generateKey();
-      const base = { key_hash: fresh.hash, prefix: fresh.prefix, team: 'ml', models: ['gpt-*'], limits: { rpm: 60 }, budget: { usd: 5, period: 'day' as const }, metadata: { owner: 'ana' }, expires_at: null, disabled: false };
+      const base = { key_hash: fresh.hash, prefix: fresh.prefix, team: 'ml', models: ['gpt-*'], limits: { rpm: 60 }, budget: { usd: 5, period: 'day' as const }, metadata: { owner: 'ana' }, guardrails: { pii: { action: 'mask' as const, input: true, output: true } }, expires_at: null, disabled: false };
       const created = await store.createKey({ id: newKeyId(), name: 'ci-bot', ...base });
       assert.equal(created.name, 'ci-bot');
       assert.deepEqual(created.limits, { rpm: 60 });
+      assert.deepEqual(created.guardrails, { pii: { action: 'mask', input: true, output: true } }, 'a key keeps its own guardrails');
       assert.ok(created.created_at > Date.now() - 60_000 && created.created_at <= Date.now() + 60_000, 'dated by the database clock');
       const other = generateKey();
       await assert.rejects(store.createKey({ id: newKeyId(), name: 'ci-bot', ...base, key_hash: other.hash, prefix: other.prefix }), (error: { code?: string; status?: number }) => error.code === 'conflict');

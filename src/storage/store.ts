@@ -10,6 +10,7 @@ import {
   encodeCursor,
   type LogPage,
   type LogQuery,
+  type GuardrailsLog,
   type LogRecord,
   type UsageQuery,
   type UsageRow,
@@ -96,6 +97,7 @@ const COLUMNS = [
   ['attempts', 'int4'],
   ['attempt_log', 'text'],
   ['tags', 'text'],
+  ['guardrails', 'text'],
 ] as const;
 
 type Cell = string | number | null;
@@ -127,6 +129,7 @@ function toCells(row: LogRecord): Cell[] {
     row.attempts,
     row.attempt_log.length > 0 ? JSON.stringify(row.attempt_log) : null,
     row.tags.length > 0 ? JSON.stringify(row.tags) : null,
+    row.guardrails ? JSON.stringify(row.guardrails) : null,
   ];
 }
 
@@ -157,6 +160,7 @@ function fromRow(row: Selectable<RequestsTable> & { request_body?: string | null
     attempts: row.attempts,
     attempt_log: row.attempt_log ? (JSON.parse(row.attempt_log) as LogRecord['attempt_log']) : [],
     tags: row.tags ? (JSON.parse(row.tags) as string[]) : [],
+    guardrails: row.guardrails ? (JSON.parse(row.guardrails) as GuardrailsLog) : null,
   };
   if ('request_body' in row) {
     record.request_body = row.request_body ?? null;

@@ -61,6 +61,14 @@ export class GatewayMetrics {
     this.registry,
   );
   readonly cacheRequests = new AggregatedMetric('switchyard_cache_requests_total', 'Cache lookups by result (hit, miss, semantic-hit, bypass).', 'counter', ['result'], [], this.registry);
+  readonly guardrailHits = new AggregatedMetric(
+    'switchyard_guardrail_hits_total',
+    'What guardrails found, by guardrail (pii, deny, max_input_tokens, webhook), type (PII entity, deny rule, webhook verdict), action and stage.',
+    'counter',
+    ['guardrail', 'type', 'action', 'stage'],
+    [],
+    this.registry,
+  );
   readonly rateLimited = new AggregatedMetric('switchyard_ratelimited_total', 'Requests refused by a rate limit or budget.', 'counter', [], [], this.registry);
   readonly limitStoreErrors = new AggregatedMetric(
     'switchyard_limit_store_errors_total',
@@ -113,6 +121,8 @@ export class GatewayMetrics {
     const model = answeredBy !== undefined ? ctx.envelope.model : 'unrouted';
     const provider = answeredBy ?? 'none';
     if (ctx.cacheResult !== undefined) AggregatedMetric.inc(this.#cacheSeries(ctx.cacheResult));
+    // Label values come from the config (entity names, deny rule names), never from request text.
+    if (ctx.guardrails !== undefined) for (const hit of ctx.guardrails.hits) AggregatedMetric.inc(this.guardrailHits.series(hit.guardrail, hit.type, hit.action, hit.stage), hit.count);
     const status = ctx.responseStatus ?? ctx.error?.status ?? 200;
     const series = this.#seriesFor(model, provider, status);
     AggregatedMetric.inc(series.requests);

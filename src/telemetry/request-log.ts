@@ -126,6 +126,7 @@ export function logRecordOf(ctx: RequestContext): LogRecord {
     attempts: ctx.attempts.length,
     attempt_log: attemptLogOf(ctx.attempts, ctx.status),
     tags: ctx.tags,
+    guardrails: ctx.guardrails ? ctx.guardrails.toJSON() : null,
   };
   if (ctx.plan.config.logging.bodies) {
     record.request_body = clip(ctx.rawBody.toString());

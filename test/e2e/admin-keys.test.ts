@@ -36,7 +36,7 @@ async function call(gateway: TestGateway, method: string, path: string, body?: u
 }
 
 /** Fields every key answer has; never `key_hash`. */
-const RECORD_FIELDS = ['id', 'name', 'prefix', 'team', 'models', 'limits', 'budget', 'metadata', 'disabled', 'created_at', 'updated_at', 'expires_at', 'revoked_at'];
+const RECORD_FIELDS = ['id', 'name', 'prefix', 'team', 'models', 'limits', 'budget', 'metadata', 'guardrails', 'disabled', 'created_at', 'updated_at', 'expires_at', 'revoked_at'];
 
 for (const backend of storageBackendsForTests()) {
   describe(`admin keys API on ${backend.name}`, { skip: backend.skip }, () => {

@@ -20,6 +20,7 @@ async function storedKey(gateway: TestGateway, name: string, fields: { models?: 
     limits: null,
     budget: null,
     metadata: null,
+    guardrails: null,
     expires_at: null,
     disabled: fields.disabled ?? false,
   });

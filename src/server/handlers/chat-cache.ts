@@ -23,6 +23,8 @@ import type { HandlerInput } from '../types.js';
  */
 export async function lookUpAnswer(input: HandlerInput, ctx: RequestContext, headers: Record<string, string>): Promise<CachedAnswer | undefined> {
   const cache = input.runtime.cache;
+  // Masked values make the answer this request's own (its placeholders stand for its values).
+  if (ctx.guardrails?.masked) return undefined;
   const config = cacheSettingsFor(ctx.plan, ctx.envelope.model);
   // Keyed on the request as it goes upstream: once a policy (a guardrail) has rewritten it, the IR.
   const keyed = ctx.rewritten ? (ctx.request as unknown as Record<string, unknown>) : ctx.body;

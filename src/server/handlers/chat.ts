@@ -18,6 +18,7 @@ import type { Admission } from '../../limits/gate.js';
 import { mayBeLimited } from '../../limits/rules.js';
 import type { Accounting } from '../../pipeline/accounting.js';
 import { lookUpAnswer, serveCachedAnswer, storeAnswer } from './chat-cache.js';
+import { guardAnswerWithWebhook } from '../../guardrails/policy.js';
 
 /**
  * The chat endpoint for one client dialect (/v1/chat/completions or /v1/messages): parse,
@@ -34,7 +35,10 @@ export function chatHandler(dialect: ClientDialect): Handler {
     try {
       const rawBody = await readRequestBody(input.request, input.plan.config.server.max_body_bytes);
       ctx = buildContext(input, dialect, headers, rawBody);
-      if (input.runtime.policies.length > 0) await applyPolicies(ctx, input.runtime.policies);
+      if (input.runtime.policies.length > 0) {
+        const pending = applyPolicies(ctx, input.runtime.policies);
+        if (pending) await pending;
+      }
       const context = ctx;
       const book = input.runtime.targetStats;
       const mayUse = modelPermission(input.caller);
@@ -81,6 +85,9 @@ export function chatHandler(dialect: ClientDialect): Handler {
       describeServed(ctx, headers);
       ctx.responseStatus = 200;
       if (outcome.kind === 'complete') {
+        // The provider answered (and is paid) even when a guardrail refuses what it said.
+        if (ctx.outputBlocked) throw ctx.outputBlocked;
+        if (ctx.outputWebhook) outcome.payload = await guardAnswerWithWebhook(ctx, outcome.payload);
         // A JSON answer's usage is known before it is sent: its cost goes out with it.
         const settled = settleAccounting(ctx);
         headers['x-switchyard-cost-usd'] = formatCost((settled instanceof Promise ? await settled : settled).costUsd);

@@ -1,0 +1,80 @@
+import { negatives, positives } from './case.js';
+
+const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+const PEM_BODY = [
+  'Za70gyU/4gAIqK4+pdEuNb0lCo7pt/LI198F6sXyriJ1RIaKM+t59SQW6PyEXD0f',
+  'O8WXt/eqQm4m6bs0tj8HRYkQWO+eiEKDl3mm4vMdfPhLTV3sF0xvwkWE/sD7G6Gb',
+  '7Kuj4SM2G6MzX9nEWTLLcYJbg/KDTCyGrmfN4eUqlLP1wzqUIvG9LRo7jsCYUlYb',
+].join('\n');
+const RSA_KEY = `-----BEGIN RSA PRIVATE KEY-----\n${PEM_BODY}\n-----END RSA PRIVATE KEY-----`;
+const OPENSSH_KEY = `-----BEGIN OPENSSH PRIVATE KEY-----\n${PEM_BODY}\n-----END OPENSSH PRIVATE KEY-----`;
+const PROJECT_KEY =
+  'sk-proj-RnlWmTSHf6pWkLUyifDLkDmWJ6UuVTAIjvFu7WICPhDeOZIiBOB_Y6sHrFH2ZUCr_lgotu2iXW7GboIRoL3u6aHwnMztVuaP-coUNEhEkk-iqq8vH2BzNZV45pFCiRcDCajhDieQjEJ-Bq8F80ymm3T207gm';
+const ANTHROPIC_KEY = 'sk-ant-api03-hZRnFyy5r2xJ7Fj4mgblEv0-9BZhvWaXH6K2-tyLBhhOhg9uhkxiiEZpFfk1OHAOEHYqM6Ojb6mjBHqSiFVKu4MbMnrHoAA';
+
+export const API_KEY_CASES = [
+  ...positives('api_key', [
+    [`export OPENAI_API_KEY=${PROJECT_KEY}`, PROJECT_KEY],
+    [`const client = new Anthropic({ apiKey: '${ANTHROPIC_KEY}' });`, ANTHROPIC_KEY],
+    ['openai.api_key = "sk-OhbVrpoiVgRV5IfLBcbfnoGMbJmTPSIAoCLrZ3aWZkSBvrjn"', 'sk-OhbVrpoiVgRV5IfLBcbfnoGMbJmTPSIAoCLrZ3aWZkSBvrjn'],
+    ['AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE', 'AKIAIOSFODNN7EXAMPLE'],
+    ['aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
+    ['The temporary credentials start with ASIAXEVA27G3X5J3LR65 and expire in an hour.', 'ASIAXEVA27G3X5J3LR65'],
+    ['my token is ghp_4gVJjrsMnTvnRO2qGFq562dfOB1rcavXiOqk, please revoke it', 'ghp_4gVJjrsMnTvnRO2qGFq562dfOB1rcavXiOqk'],
+    ['GH_TOKEN=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', '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'],
+    ['SLACK_BOT_TOKEN: xoxb-148465648236-6299468044369-MPuDCCRnGEY59YVkQfsGQONv', 'xoxb-148465648236-6299468044369-MPuDCCRnGEY59YVkQfsGQONv'],
+    ['https://maps.googleapis.com/maps/api/js?key=AIzalENCzsdfF8j61yX_ZFsan2Cw7gFp6r7O425&callback=init', 'AIzalENCzsdfF8j61yX_ZFsan2Cw7gFp6r7O425'],
+    ['Stripe secret rk_live_516iNIb6zLKQbfPBi3DldqyunDuvW4yrW81Aq1fEbV (restricted)', 'rk_live_516iNIb6zLKQbfPBi3DldqyunDuvW4yrW81Aq1fEbV'],
+    ['git clone https://oauth2:glpat-gSCifdFzctEq8oB7GVvo@gitlab.example.com/g/r.git', 'glpat-gSCifdFzctEq8oB7GVvo'],
+    ['HF_TOKEN=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 python train.py', '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'],
+    [`Authorization: Bearer ${JWT}`, JWT],
+    [`Here is my key, what is wrong with it?\n${RSA_KEY}\nThanks!`, RSA_KEY],
+    [`cat ~/.ssh/id_ed25519\n${OPENSSH_KEY}\n`, OPENSSH_KEY],
+    ['"client_secret": "BhI8Q~CtIsjhvNK4p7MZI_.4kf3PGdlDcIfw84Jx"', 'BhI8Q~CtIsjhvNK4p7MZI_.4kf3PGdlDcIfw84Jx'],
+    ['db:\n  user: app\n  password: "3!l8S0QPnuQ0@KZe6lOGPo"', '3!l8S0QPnuQ0@KZe6lOGPo'],
+    ['-H "Authorization: Bearer 6b8a880627df7ffe0297c79bfbdabe89"', '6b8a880627df7ffe0297c79bfbdabe89'],
+    ['api_key: 123e4567-e89b-12d3-a456-426614174000', '123e4567-e89b-12d3-a456-426614174000'],
+    ['headers = {"x-api-key": "zFeKORdjjZK8tfphJWAMMYNo"}', 'zFeKORdjjZK8tfphJWAMMYNo'],
+    ['SECRET_KEY=XHyC6Ct3LBtKNdN9Vg8WnOnqQfkplJek', 'XHyC6Ct3LBtKNdN9Vg8WnOnqQfkplJek'],
+    ['stripe.api_key = "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"', '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'],
+    ['accessToken := "aACSMEscosTsS3DeRo7qYYOLQZ7m"', 'aACSMEscosTsS3DeRo7qYYOLQZ7m'],
+    ['aws_secret_access_key=GDpyOpxyB9JKmyLDUwMbqJfgLq+nbK894RxgG9oi', 'GDpyOpxyB9JKmyLDUwMbqJfgLq+nbK894RxgG9oi'],
+    ["OPENAI_API_KEY='sk-OhbVrpoiVgRV5IfLBcbfnoGMbJmTPSIAoCLrZ3aWZkSBvrjn'", 'sk-OhbVrpoiVgRV5IfLBcbfnoGMbJmTPSIAoCLrZ3aWZkSBvrjn'],
+    ['token=ghs_QgwXJ43ANVj77p3kZZl4AblV7vY7AZQ3VZpr', 'ghs_QgwXJ43ANVj77p3kZZl4AblV7vY7AZQ3VZpr'],
+    ['//registry.npmjs.org/:_authToken=npm_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d', 'npm_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d'],
+    ['DATABASE_URL=postgres://app:S3cr3tP4ssw0rdXyz9@db.example.com:5432/app', 'S3cr3tP4ssw0rdXyz9'],
+  ]),
+  ...negatives('api_key', [
+    'Commit 3f786850e387550fdab836ed7e6dc881de23001b fixed the race.',
+    'Request 550e8400-e29b-41d4-a716-446655440000 timed out.',
+    'sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    'password: hunter2',
+    'token: <YOUR_TOKEN_HERE>',
+    'apiKey: process.env.OPENAI_API_KEY,',
+    'Install sklearn and set max_tokens: 4096.',
+    'tokenizer: cl100k_base',
+    `-----BEGIN PUBLIC KEY-----\n${PEM_BODY}\n-----END PUBLIC KEY-----`,
+    `-----BEGIN CERTIFICATE-----\n${PEM_BODY}\n-----END CERTIFICATE-----`,
+    'env:\n  GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}',
+    'The string eyJhbGciOi is how every JWT header starts.',
+    'Inline image: data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+    '"integrity": "sha512-Q+L6b7n5qDcFw0XsdTbOzKm8yGM1bXs3kMdpj/hDkP2Y3E6wfsJWuBhVv0MiTYeUcmnhJXh6oAkU6R2+ZGzbg=="',
+    'API_KEY=your-api-key-here',
+    'GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+    'password: correct-horse-battery-staple',
+    'The session token expired at 2024-01-15T12:30:45Z.',
+    'AKIA is the prefix of long-term AWS access key IDs.',
+    'secret_name: prod/db/credentials',
+    'The next_page_token field is opaque; pass it back unchanged.',
+    'const password: string = form.value;',
+    'Bearer tokens must only be sent over TLS.',
+    'Set OPENAI_API_KEY in your shell, then run npm start.',
+    'Parent commit: a94a8fe5ccb19ba61c4c0873d391e987982fbbd3 (tag v2.4.1)',
+    'idempotency_key: 7c9e6679-7425-40de-944b-e07fc1f90ae7',
+    'password_reset_token_ttl: 3600',
+    'Use the `sk-` prefix for secret keys.',
+    'checksum: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+    'The secret is to use small functions and good names.',
+    "const token = generateToken(userId, { expiresIn: '1h' });",
+  ]),
+];
