@@ -76,12 +76,13 @@ test('a blocking finding in a stream ends it with an error event; held text goes
     { type: 'finish', choice: 0, reason: 'tool_calls' },
   ];
   const out = [...events.flatMap((event) => guard.push(event)), ...guard.end()];
-  assert.deepEqual(
-    out.map((e) => e.type),
-    ['start', 'text', 'tool_call_start', 'tool_call_delta', 'finish'],
-  );
-  assert.equal((out[1] as { text: string }).text, 'Let me check for ada@exam', 'a half value at a tool call is flushed as it is (it cannot grow any more)');
-  assert.equal((out[3] as { arguments: string }).arguments, '{"email":"[EMAIL]"}');
+  const types = out.map((e) => e.type);
+  // Text (in one event or more) comes before the tool call, all of it.
+  assert.deepEqual(types.filter((type, i) => type !== 'text' || types[i - 1] !== 'text'), ['start', 'text', 'tool_call_start', 'tool_call_delta', 'finish']);
+  const text = out.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text).join('');
+  assert.equal(text, 'Let me check for ada@exam', 'a half value at a tool call is flushed as it is (it cannot grow any more)');
+  const args = out.find((e) => e.type === 'tool_call_delta') as { arguments: string };
+  assert.equal(args.arguments, '{"email":"[EMAIL]"}');
 
   const blocking = guards('block');
   const stream = new OutputGuard(blocking.output, blocking.masks).stream();
@@ -105,4 +106,30 @@ test('deny rules on output redact across boundaries; findings are counted, never
   }
   assert.ok(report.hits.some((hit) => hit.guardrail === 'deny' && hit.type === 'codenames' && hit.action === 'redact' && hit.stage === 'output'));
   assert.ok(!JSON.stringify(report.toJSON()).includes('Bluebird'));
+});
+
+test('with the real detector: grouped numbers, keys and emails split anywhere in a stream are redacted; prose is held back by about a word', async () => {
+  const { createPiiDetector } = await import('./pii/detect.js');
+  const detector = createPiiDetector({ entities: ['email', 'phone', 'credit_card', 'ssn', 'iban', 'ip_address', 'api_key'] });
+  const set: GuardrailSet = { pii: { detector, longestName: 0, actionOf: () => 'redact', input: true, output: true }, deny: [], watchesOutput: true };
+  const masks = new MaskTable();
+  const output = new TextGuard(set, 'output', new GuardrailReport(), masks);
+  const answer =
+    'Call +44 20 7946 0958 or pay with 4111 1111 1111 1111; IBAN GB82 WEST 1234 5698 7654 32, host 10.0.0.12, ' +
+    'key sk-proj-Ab3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7dE9fG1hJ3kL5mN7pQ9rS1tU3vW5x and mail ada.lovelace@example.com. Done.';
+  const expected = output.apply(answer);
+  assert.equal(expected, 'Call [PHONE] or pay with [CREDIT_CARD]; IBAN [IBAN], host [IP_ADDRESS], key [API_KEY] and mail [EMAIL]. Done.');
+  for (const pieces of splits(answer)) {
+    const scanner = new StreamTextScanner(output, masks);
+    assert.equal(pieces.map((p) => scanner.push(p)).join('') + scanner.end(), expected, JSON.stringify(pieces.map((p) => p.length)));
+  }
+  // Plain prose, one character at a time: what is still held is at most the word being written plus a batch.
+  const scanner = new StreamTextScanner(output, masks);
+  const prose = 'the quick brown fox jumps over the lazy dog and keeps on running through the field';
+  let sent = '';
+  for (let i = 0; i < prose.length; i++) {
+    sent += scanner.push(prose[i]!);
+    assert.ok(i + 1 - sent.length <= 16 + 8, `held ${i + 1 - sent.length} characters`);
+  }
+  assert.equal(sent + scanner.end(), prose);
 });

@@ -65,9 +65,6 @@ export class MaskTable {
   }
 }
 
-/** The longest PII finding with whitespace in it besides names: IP addresses (45), IBANs (42), phones (32). */
-const SPACED_PII_MAX = 48;
-
 /** What a placeholder looks like (`<EMAIL_1>`, `<CREDIT_CARD_12>`); the longest is well under this. */
 export const PLACEHOLDER = /<[A-Z]+(?:_[A-Z]+)*_\d{1,6}>/g;
 export const PLACEHOLDER_MAX_LENGTH = 32;
@@ -101,18 +98,18 @@ export class TextGuard {
   }
 
   /**
-   * What a streaming scanner holds back of the text's end: the longest span that may contain
-   * whitespace (phone, card, IBAN groupings; names; deny rules). Spans without whitespace (emails,
-   * keys, tokens) are held whole as the run of non-space characters they are (`holdsTokenRuns`).
+   * What a streaming scanner always holds back of the text's end: the longest match of a deny rule
+   * or a person name, which may be any words. PII of fixed formats is held back by shape instead
+   * (`scansPii`): the trailing run of non-space characters (an email, a key) and the trailing run of
+   * digit-group characters (a phone, a card, an IBAN, an IP address).
    */
-  get spacedHoldback(): number {
-    const pii = this.set.pii;
-    const piiHold = pii && (this.stage === 'input' ? pii.input : pii.output) ? Math.min(pii.detector.maxMatchLength, Math.max(SPACED_PII_MAX, pii.longestName)) : 0;
-    return Math.max(piiHold, ...this.set.deny.filter((rule) => rule[this.stage]).map((rule) => rule.maxMatchLength));
+  get fixedHoldback(): number {
+    const names = this.scansPii ? this.set.pii!.longestName : 0;
+    return Math.max(names, ...this.set.deny.filter((rule) => rule[this.stage]).map((rule) => rule.maxMatchLength));
   }
 
-  /** PII scanning is on for this stage: a trailing run of non-space characters may still grow into a finding. */
-  get holdsTokenRuns(): boolean {
+  /** PII scanning is on for this stage. */
+  get scansPii(): boolean {
     const pii = this.set.pii;
     return pii !== undefined && (this.stage === 'input' ? pii.input : pii.output);
   }
