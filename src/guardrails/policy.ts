@@ -5,7 +5,9 @@ import type { RequestContext } from '../pipeline/context.js';
 import { guardBody, textSlotsOf } from './input.js';
 import { OutputGuard } from './output.js';
 import { guardrailsFor, type GuardrailSet } from './resolve.js';
-import { GuardrailReport, MaskTable, TextGuard } from './text-guard.js';
+import { blockedError, GuardrailReport, MaskTable, TextGuard } from './text-guard.js';
+import type { Plan } from '../config/plan.js';
+import type { Caller } from '../server/auth.js';
 import { askWebhook, type WebhookPayload } from './webhook.js';
 import type { WebhookConfig } from './schema.js';
 
@@ -50,6 +52,21 @@ async function guardRequest(ctx: RequestContext, set: GuardrailSet): Promise<voi
   const output = new TextGuard(set, 'output', report, masks);
   if (output.active || masks.size > 0) ctx.outputGuard = new OutputGuard(output, masks);
   if (webhook && webhook.on !== 'input') ctx.outputWebhook = webhook;
+}
+
+/**
+ * The texts of an embeddings request through the input guardrails (PII, deny rules): redacted or
+ * masked (the provider never sees the values), or refused. The webhook and token limit are for chat.
+ */
+export function guardEmbeddingInput(plan: Plan, model: string, caller: Caller, texts: string[]): string[] {
+  const set = guardrailsFor(plan, model, caller);
+  if (!set) return texts;
+  const guard = new TextGuard(set, 'input', new GuardrailReport(), new MaskTable());
+  if (!guard.active) return texts;
+  const found = texts.map((text) => guard.find(text));
+  const blocking = found.flat().filter((span) => span.action === 'block');
+  if (blocking.length > 0) throw blockedError('input', blocking);
+  return texts.map((text, index) => guard.apply(text, found[index]));
 }
 
 /**

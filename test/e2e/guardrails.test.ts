@@ -110,6 +110,13 @@ describe('PII redaction on requests', () => {
     }
   });
 
+  test('texts sent to /v1/embeddings are guarded too: the provider never sees the values', async () => {
+    const response = await postJson(`${gateway.url}/v1/embeddings`, { model: 'fast', input: [`Profile of ${EMAIL}`, 'plain text'] }, MASTER);
+    assert.equal(response.status, 200);
+    const sent = JSON.parse(upstream.requests.filter((r) => r.url === '/v1/embeddings').at(-1)!.body);
+    assert.deepEqual(sent.input, ['Profile of [EMAIL]', 'plain text']);
+  });
+
   test('a key can turn PII scanning off for itself (keys[].guardrails layered on the global ones)', async () => {
     const response = await chat(gateway, { messages: [{ role: 'user', content: `Mail ${EMAIL}` }] }, { authorization: 'Bearer sk-trusted-0001' });
     assert.equal(response.status, 200);

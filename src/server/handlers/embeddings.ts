@@ -1,6 +1,7 @@
 import { openaiChatDialect } from '../../dialects/openai-chat/index.js';
 import { GatewayError, toGatewayError } from '../../errors/gateway-error.js';
 import { embedWith } from '../../pipeline/embed.js';
+import { guardEmbeddingInput } from '../../guardrails/policy.js';
 import { attemptTargets, logFailedAttempts, type AttemptState } from '../../routing/attempt.js';
 import { parseFallbackHeader, resolveTargets } from '../../routing/resolve.js';
 import { parseJsonObject, readRequestBody } from '../body.js';
@@ -28,6 +29,8 @@ export const embeddingsHandler: Handler = async (input) => {
     const body = parseJsonObject(rawBody);
     const request = openaiChatDialect.parseEmbeddingsRequest(body);
     model = request.model;
+    // PII and input deny rules apply to texts sent to be embedded too (placeholders are never restored: a vector has none).
+    request.input = guardEmbeddingInput(input.plan, request.model, input.caller, request.input);
     // Tracing on: the request span starts now, dated from the arrival; ended below.
     const tracing = input.runtime.tracing;
     if (tracing !== undefined) state.trace = tracing.startRequest(traceStart(input, 'embeddings', model, body));
