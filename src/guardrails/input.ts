@@ -20,8 +20,9 @@ interface TextSlot {
 export function textSlotsOf(body: Record<string, unknown>): TextSlot[] {
   const slots: TextSlot[] = [];
   const work: Array<{ holder: Record<string, unknown> | unknown[]; key: string | number }> = [];
-  if (body.system !== undefined) work.push({ holder: body, key: 'system' });
+  // A stack: pushed in reverse, so texts come out in document order (system first).
   if (body.messages !== undefined) work.push({ holder: body, key: 'messages' });
+  if (body.system !== undefined) work.push({ holder: body, key: 'system' });
   while (work.length > 0) {
     const { holder, key } = work.pop()!;
     const value = (holder as Record<string | number, unknown>)[key];
@@ -35,7 +36,7 @@ export function textSlotsOf(body: Record<string, unknown>): TextSlot[] {
       for (const field of Object.keys(object).reverse()) if (!NOT_TEXT.has(field)) work.push({ holder: object, key: field });
     }
   }
-  return slots.reverse();
+  return slots;
 }
 
 /**
@@ -45,20 +46,24 @@ export function textSlotsOf(body: Record<string, unknown>): TextSlot[] {
  */
 export function guardBody(body: Record<string, unknown>, guard: TextGuard): Record<string, unknown> {
   if (!guard.active) return body;
-  const copy = structuredClone(body);
-  const found: Array<{ slot: TextSlot; spans: Span[] }> = [];
-  for (const slot of textSlotsOf(copy)) {
+  const found: Array<{ index: number; spans: Span[] }> = [];
+  const slots = textSlotsOf(body);
+  slots.forEach((slot, index) => {
     const spans = guard.find(slot.text);
-    if (spans.length > 0) found.push({ slot, spans });
-  }
+    if (spans.length > 0) found.push({ index, spans });
+  });
   if (found.length === 0) return body;
   const blocking = found.flatMap((entry) => entry.spans.filter((span) => span.action === 'block'));
   if (blocking.length > 0) {
     for (const { spans } of found) for (const span of spans) guard.report.count({ guardrail: span.guardrail, type: span.type, action: span.action, stage: 'input' });
     throw blockedError('input', blocking);
   }
+  // Copied only now that something changes; the copy's texts are the same, in the same order.
+  const copy = structuredClone(body);
+  const copySlots = textSlotsOf(copy);
   let changed = false;
-  for (const { slot, spans } of found) {
+  for (const { index, spans } of found) {
+    const slot = copySlots[index]!;
     const text = guard.apply(slot.text, spans);
     if (text !== slot.text) {
       (slot.holder as Record<string | number, unknown>)[slot.key] = text;
