@@ -20,8 +20,10 @@ export interface RedisRecordSyncOptions {
  */
 export class RedisRecordSync implements RecordSync {
   readonly kind = 'redis';
-  readonly #redis: Redis;
-  readonly #subscriber: Redis;
+  #redisConnection: Redis | undefined;
+  #subscriberConnection: Redis | undefined;
+  readonly #url: string;
+  readonly #options: RedisRecordSyncOptions;
   readonly #prefix: string;
   readonly #channel: string;
   readonly #persist: boolean;
@@ -29,10 +31,8 @@ export class RedisRecordSync implements RecordSync {
 
   /** With `database`, records persist there and Redis only carries the announcements. */
   constructor(url: string, options: RedisRecordSyncOptions = {}, database?: RecordSync) {
-    this.#redis = connectRedis(url, { commandTimeoutMs: options.commandTimeoutMs ?? 500, ...(options.onError && { onError: options.onError }) });
-    // The subscriber queues its SUBSCRIBE until connected and resubscribes by itself after a reconnect.
-    this.#subscriber = new Redis(url, { maxRetriesPerRequest: null });
-    this.#subscriber.on('error', (error: Error) => options.onError?.(error));
+    this.#url = url;
+    this.#options = options;
     this.#prefix = options.prefix ?? 'switchyard:semcache:';
     this.#channel = this.#prefix.replace(/:$/, '');
     this.#persist = options.persist ?? database === undefined;
@@ -104,13 +104,31 @@ export class RedisRecordSync implements RecordSync {
 
   /** The command connection's state, for /health/ready. */
   connection(): string {
-    return this.#redis.status;
+    return this.#redisConnection?.status ?? 'not_connected';
   }
 
   async close(): Promise<void> {
     await this.#database?.close();
-    this.#subscriber.disconnect();
-    this.#redis.disconnect();
+    this.#subscriberConnection?.disconnect();
+    this.#redisConnection?.disconnect();
+  }
+
+  /** Connected on first use: a gateway whose cache never goes semantic opens no connection for it. */
+  get #redis(): Redis {
+    this.#redisConnection ??= connectRedis(this.#url, {
+      commandTimeoutMs: this.#options.commandTimeoutMs ?? 500,
+      ...(this.#options.onError && { onError: this.#options.onError }),
+    });
+    return this.#redisConnection;
+  }
+
+  /** The subscriber queues its SUBSCRIBE until connected and resubscribes by itself after a reconnect. */
+  get #subscriber(): Redis {
+    if (!this.#subscriberConnection) {
+      this.#subscriberConnection = new Redis(this.#url, { maxRetriesPerRequest: null });
+      this.#subscriberConnection.on('error', (error: Error) => this.#options.onError?.(error));
+    }
+    return this.#subscriberConnection;
   }
 
   /** At start the connection may still be coming up: wait for it a little (commands are not queued). */
