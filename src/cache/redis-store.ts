@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { connectRedis } from '../redis/connection.js';
+import { connectRedis, scanKeys } from '../redis/connection.js';
 import type { KeyFilter } from './key.js';
 import type { CacheStore } from './store.js';
 
@@ -42,15 +42,12 @@ export class RedisCacheStore implements CacheStore {
     await this.#redis.del(this.#prefix + key);
   }
 
-  /** Walks the prefix's keys with `SCAN MATCH` (never `KEYS`, which would block Redis) and unlinks the matches. */
+  /** Walks the prefix's matching keys with `SCAN MATCH` and unlinks them. */
   async deleteMatching(filter: KeyFilter): Promise<number> {
-    let cursor = '0';
     let removed = 0;
-    do {
-      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', this.#prefix + filter.pattern, 'COUNT', 1_000);
-      cursor = next;
-      if (keys.length > 0) removed += await this.#redis.unlink(...keys);
-    } while (cursor !== '0');
+    await scanKeys(this.#redis, this.#prefix + filter.pattern, async (keys) => {
+      removed += await this.#redis.unlink(...keys);
+    });
     return removed;
   }
 

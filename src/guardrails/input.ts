@@ -1,4 +1,4 @@
-import { blockedError, type Span, type TextGuard } from './text-guard.js';
+import { blockedError, type TextGuard } from './text-guard.js';
 
 /** Fields that are structure, identifiers or media, never text a person wrote: not scanned. */
 const NOT_TEXT = new Set(['role', 'type', 'id', 'tool_call_id', 'tool_use_id', 'name', 'media_type', 'cache_control', 'image_url', 'source', 'url', 'data', 'signature', 'detail', 'index']);
@@ -40,35 +40,35 @@ export function textSlotsOf(body: Record<string, unknown>): TextSlot[] {
 }
 
 /**
- * Guards a request body's texts: finds every span first (so a block names every type found in the
- * whole request, and counts them all), then replaces. Returns a new body when anything changed,
- * the same one otherwise; throws `guardrail_blocked` when a span is to block.
+ * Guards a list of texts: finds every span first (so a block names every type found in the whole
+ * request, and counts them all), then replaces. Returns the same array when nothing changed;
+ * throws `guardrail_blocked` when a span is to block.
  */
-export function guardBody(body: Record<string, unknown>, guard: TextGuard): Record<string, unknown> {
-  if (!guard.active) return body;
-  const found: Array<{ index: number; spans: Span[] }> = [];
-  const slots = textSlotsOf(body);
-  slots.forEach((slot, index) => {
-    const spans = guard.find(slot.text);
-    if (spans.length > 0) found.push({ index, spans });
-  });
-  if (found.length === 0) return body;
-  const blocking = found.flatMap((entry) => entry.spans.filter((span) => span.action === 'block'));
+export function guardTexts(texts: readonly string[], guard: TextGuard): readonly string[] {
+  if (!guard.active) return texts;
+  const found = texts.map((text) => guard.find(text));
+  if (found.every((spans) => spans.length === 0)) return texts;
+  const blocking = found.flat().filter((span) => span.action === 'block');
   if (blocking.length > 0) {
-    for (const { spans } of found) for (const span of spans) guard.report.count({ guardrail: span.guardrail, type: span.type, action: span.action, stage: 'input' });
+    for (const span of found.flat()) guard.report.count({ guardrail: span.guardrail, type: span.type, action: span.action, stage: 'input' });
     throw blockedError('input', blocking);
   }
+  const guarded = texts.map((text, index) => guard.apply(text, found[index]));
+  return guarded.every((text, index) => text === texts[index]) ? texts : guarded;
+}
+
+/**
+ * Guards a request body's texts (`guardTexts` over `textSlotsOf`). Returns a new body when
+ * anything changed, the same one otherwise.
+ */
+export function guardBody(body: Record<string, unknown>, guard: TextGuard): Record<string, unknown> {
+  const texts = textSlotsOf(body).map((slot) => slot.text);
+  const guarded = guardTexts(texts, guard);
+  if (guarded === texts) return body;
   // Copied only now that something changes; the copy's texts are the same, in the same order.
   const copy = structuredClone(body);
-  const copySlots = textSlotsOf(copy);
-  let changed = false;
-  for (const { index, spans } of found) {
-    const slot = copySlots[index]!;
-    const text = guard.apply(slot.text, spans);
-    if (text !== slot.text) {
-      (slot.holder as Record<string | number, unknown>)[slot.key] = text;
-      changed = true;
-    }
-  }
-  return changed ? copy : body;
+  textSlotsOf(copy).forEach((slot, index) => {
+    if (guarded[index] !== slot.text) (slot.holder as Record<string | number, unknown>)[slot.key] = guarded[index];
+  });
+  return copy;
 }

@@ -2,10 +2,10 @@ import { tokenCounter } from '../accounting/token-counter.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { RequestPolicy } from '../pipeline/lifecycle.js';
 import type { RequestContext } from '../pipeline/context.js';
-import { guardBody, textSlotsOf } from './input.js';
+import { guardBody, guardTexts, textSlotsOf } from './input.js';
 import { OutputGuard } from './output.js';
 import { guardrailsFor, type GuardrailSet } from './resolve.js';
-import { blockedError, GuardrailReport, MaskTable, TextGuard } from './text-guard.js';
+import { GuardrailReport, MaskTable, TextGuard } from './text-guard.js';
 import type { Plan } from '../config/plan.js';
 import type { Caller } from '../server/auth.js';
 import { askWebhook, type WebhookPayload } from './webhook.js';
@@ -61,12 +61,7 @@ async function guardRequest(ctx: RequestContext, set: GuardrailSet): Promise<voi
 export function guardEmbeddingInput(plan: Plan, model: string, caller: Caller, texts: string[]): string[] {
   const set = guardrailsFor(plan, model, caller);
   if (!set) return texts;
-  const guard = new TextGuard(set, 'input', new GuardrailReport(), new MaskTable());
-  if (!guard.active) return texts;
-  const found = texts.map((text) => guard.find(text));
-  const blocking = found.flat().filter((span) => span.action === 'block');
-  if (blocking.length > 0) throw blockedError('input', blocking);
-  return texts.map((text, index) => guard.apply(text, found[index]));
+  return [...guardTexts(texts, new TextGuard(set, 'input', new GuardrailReport(), new MaskTable()))];
 }
 
 /**

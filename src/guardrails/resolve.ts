@@ -31,8 +31,6 @@ export interface GuardrailSet {
   deny: DenyGuard[];
   maxInputTokens?: number;
   webhook?: WebhookConfig;
-  /** Anything to do on the answer (output scanning, deny rules on output, or masks to restore): it is then decoded. */
-  watchesOutput: boolean;
 }
 
 /** A streamed answer holds back at most this much for one regex rule whose matches have no bound of their own. */
@@ -102,7 +100,7 @@ function layer(layers: ReadonlyArray<GuardrailsConfig | undefined>): Layered {
 
 function compile(layered: Layered, model: string): GuardrailSet | null {
   const applies = (models: readonly string[] | undefined): boolean => models === undefined || models.includes(model);
-  const set: GuardrailSet = { deny: [], watchesOutput: false };
+  const set: GuardrailSet = { deny: [] };
   const pii = layered.pii;
   if (pii && applies(pii.models)) {
     const names = pii.names ?? [];
@@ -115,9 +113,6 @@ function compile(layered: Layered, model: string): GuardrailSet | null {
       input: pii.input,
       output: pii.output,
     };
-    // Masks are restored in the answer, so an answer is decoded whenever one may have been made.
-    const masks = pii.input && (pii.action === 'mask' || Object.values(actions).includes('mask'));
-    if (pii.output || masks) set.watchesOutput = true;
   }
   for (const rule of layered.deny) {
     if (!applies(rule.models)) continue;
@@ -131,7 +126,6 @@ function compile(layered: Layered, model: string): GuardrailSet | null {
       action: rule.action,
       maxMatchLength: rule.pattern ? Math.max(wordsLength, UNBOUNDED_PATTERN_HOLDBACK) : wordsLength,
     });
-    if (rule.on !== 'input') set.watchesOutput = true;
   }
   if (layered.maxInputTokens && applies(layered.maxInputTokens.models)) set.maxInputTokens = layered.maxInputTokens.tokens;
   if (layered.webhook && applies(layered.webhook.models)) set.webhook = layered.webhook;

@@ -17,7 +17,7 @@ const emails: PiiDetector = {
 };
 
 function guards(action: GuardrailAction, deny: GuardrailSet['deny'] = []) {
-  const set: GuardrailSet = { pii: { detector: emails, longestName: 0, actionOf: () => action, input: true, output: true }, deny, watchesOutput: true };
+  const set: GuardrailSet = { pii: { detector: emails, longestName: 0, actionOf: () => action, input: true, output: true }, deny };
   const report = new GuardrailReport();
   const masks = new MaskTable();
   return { input: new TextGuard(set, 'input', report, masks), output: new TextGuard(set, 'output', report, masks), masks, report };
@@ -111,7 +111,7 @@ test('deny rules on output redact across boundaries; findings are counted, never
 test('with the real detector: grouped numbers, keys and emails split anywhere in a stream are redacted; prose is held back by about a word', async () => {
   const { createPiiDetector } = await import('./pii/detect.js');
   const detector = createPiiDetector({ entities: ['email', 'phone', 'credit_card', 'ssn', 'iban', 'ip_address', 'api_key'] });
-  const set: GuardrailSet = { pii: { detector, longestName: 0, actionOf: () => 'redact', input: true, output: true }, deny: [], watchesOutput: true };
+  const set: GuardrailSet = { pii: { detector, longestName: 0, actionOf: () => 'redact', input: true, output: true }, deny: [] };
   const masks = new MaskTable();
   const output = new TextGuard(set, 'output', new GuardrailReport(), masks);
   const answer =

@@ -51,6 +51,8 @@ export async function embedOwnText(plan: Plan, model: string, text: string, pare
   const request: EmbeddingsRequest = { model, input: [text] };
   const response = await attemptTargets(state, targets, (target, signal, attempt) => embedWith(target, request, signal, attempt), routes);
   const embedding = response.data[0]?.embedding;
-  if (!embedding || embedding.length === 0) throw new GatewayError('upstream_error', `embedding model "${model}" returned no vector`);
+  if (!embedding || embedding.length === 0) throw new GatewayError('upstream_invalid_response', `embedding model "${model}" returned no vector`);
+  // A vector with NaN or Infinity would compare as anything: refused, the lookup is then a plain miss.
+  if (!embedding.every(Number.isFinite)) throw new GatewayError('upstream_invalid_response', `embedding model "${model}" returned a vector with non-finite values`);
   return { vector: Float32Array.from(embedding), state, inputTokens: response.usage?.inputTokens ?? 0 };
 }

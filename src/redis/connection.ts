@@ -15,3 +15,13 @@ export function connectRedis(url: string, options: { commandTimeoutMs?: number; 
   redis.on('error', (error: Error) => options.onError?.(error));
   return redis;
 }
+
+/** Walks the keys matching a glob with `SCAN` (never `KEYS`, which would block Redis), a batch at a time. */
+export async function scanKeys(redis: Redis, pattern: string, onBatch: (keys: string[]) => Promise<void>): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1_000);
+    cursor = next;
+    if (keys.length > 0) await onBatch(keys);
+  } while (cursor !== '0');
+}

@@ -104,10 +104,6 @@ export class PgvectorVectors implements VectorStore {
     await this.#db().query(`delete from semantic_cache_vectors${conditions.length > 0 ? ` where ${conditions.join(' and ')}` : ''}`, values);
   }
 
-  size(): undefined {
-    return undefined;
-  }
-
   connection(): undefined {
     return undefined;
   }

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { connectRedis } from '../../redis/connection.js';
+import { connectRedis, scanKeys } from '../../redis/connection.js';
 import type { KeyFilter } from '../key.js';
 import { decodeRecord, encodeRecord, type SemanticRecord } from './record.js';
 import type { Announcement, RecordSync, SyncListener } from './sync.js';
@@ -9,8 +9,6 @@ export interface RedisRecordSyncOptions {
   prefix?: string;
   commandTimeoutMs?: number;
   onError?: (error: Error) => void;
-  /** Persist records as keys (store: redis); false when they live in a database and Redis only announces them. */
-  persist?: boolean;
 }
 
 /**
@@ -26,7 +24,6 @@ export class RedisRecordSync implements RecordSync {
   readonly #options: RedisRecordSyncOptions;
   readonly #prefix: string;
   readonly #channel: string;
-  readonly #persist: boolean;
   readonly #database?: RecordSync;
 
   /** With `database`, records persist there and Redis only carries the announcements. */
@@ -35,7 +32,6 @@ export class RedisRecordSync implements RecordSync {
     this.#options = options;
     this.#prefix = options.prefix ?? 'switchyard:semcache:';
     this.#channel = this.#prefix.replace(/:$/, '');
-    this.#persist = options.persist ?? database === undefined;
     if (database) this.#database = database;
   }
 
@@ -43,16 +39,12 @@ export class RedisRecordSync implements RecordSync {
     if (this.#database) return this.#database.load();
     await this.#connected();
     const records: SemanticRecord[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', `${this.#prefix}*`, 'COUNT', 1_000);
-      cursor = next;
-      if (keys.length === 0) continue;
+    await scanKeys(this.#redis, `${this.#prefix}*`, async (keys) => {
       for (const text of await this.#redis.mget(...keys)) {
         const record = text === null ? undefined : decodeRecord(text);
         if (record) records.push(record);
       }
-    } while (cursor !== '0');
+    });
     return records;
   }
 
@@ -61,19 +53,16 @@ export class RedisRecordSync implements RecordSync {
     const ttlMs = Math.ceil(record.expiresAt - Date.now());
     if (!(ttlMs > 0)) return;
     if (this.#database) await this.#database.publish(record);
-    else if (this.#persist) await this.#redis.set(this.#prefix + record.key, text, 'PX', ttlMs);
+    else await this.#redis.set(this.#prefix + record.key, text, 'PX', ttlMs);
     await this.#announce({ add: text });
   }
 
   async clear(filter: KeyFilter): Promise<void> {
     if (this.#database) await this.#database.clear(filter);
     else {
-      let cursor = '0';
-      do {
-        const [next, keys] = await this.#redis.scan(cursor, 'MATCH', this.#prefix + filter.pattern, 'COUNT', 1_000);
-        cursor = next;
-        if (keys.length > 0) await this.#redis.unlink(...keys);
-      } while (cursor !== '0');
+      await scanKeys(this.#redis, this.#prefix + filter.pattern, async (keys) => {
+        await this.#redis.unlink(...keys);
+      });
     }
     await this.#announce({ clear: { ...(filter.namespace !== undefined && { namespace: filter.namespace }), ...(filter.model !== undefined && { model: filter.model }) } });
   }

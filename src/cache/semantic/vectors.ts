@@ -15,8 +15,6 @@ export interface VectorStore {
   forget(key: string): void;
   /** Removes the matching records everywhere. */
   clear(filter: KeyFilter): Promise<void>;
-  /** Records this instance can search (the index's size; undefined for pgvector). */
-  size(): number | undefined;
   /** The Redis connection's state, when Redis shares the records (for /health/ready). */
   connection(): string | undefined;
   close(): Promise<void>;
@@ -74,10 +72,6 @@ export class IndexedVectors implements VectorStore {
   async clear(filter: KeyFilter): Promise<void> {
     this.#index.removeMatching(filter);
     await this.sync.clear(filter);
-  }
-
-  size(): number {
-    return this.#index.size;
   }
 
   connection(): string | undefined {
