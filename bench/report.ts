@@ -205,3 +205,28 @@ export function authLimitsOverheadLines(cells: readonly Cell[], redisRttMs?: num
   }
   return lines;
 }
+
+/**
+ * `gateway` against `gateway-baseline` (another build, BENCH_BASELINE): medians of same-round CPU
+ * differences and throughput ratios, so an A/B of two builds cancels the machine's drift.
+ */
+export function baselineLines(cells: readonly Cell[]): string[] {
+  const lines: string[] = [];
+  if (!cells.some((c) => c.target === 'gateway-baseline')) return lines;
+  for (const scenario of SCENARIOS) {
+    const cpu = pairedDelta(cells, scenario.id, 'gateway', 'gateway-baseline', (c) => c.proxyCpuPerRequestUs);
+    if (!Number.isFinite(cpu)) continue;
+    const throughput = median(
+      cells
+        .filter((c) => c.scenario === scenario.id && c.target === 'gateway')
+        .map((c) => {
+          const base = cells.find((b) => b.scenario === scenario.id && b.target === 'gateway-baseline' && b.round === c.round);
+          return base ? c.load.throughput / base.load.throughput : Number.NaN;
+        }),
+    );
+    const p50 = pairedDelta(cells, scenario.id, 'gateway', 'gateway-baseline', (c) => c.load.latencyMs.p50);
+    const ttfc = scenario.stream ? `, TTFC p50 ${signed(pairedDelta(cells, scenario.id, 'gateway', 'gateway-baseline', (c) => c.load.firstByteMs.p50))} ms` : '';
+    lines.push(`  ${scenario.label.padEnd(16)} CPU ${cpu >= 0 ? '+' : ''}${fixed(cpu, 1)} µs/req, throughput ${fixed(throughput, 2)}×, p50 ${signed(p50)} ms${ttfc}`);
+  }
+  return lines;
+}

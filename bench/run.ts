@@ -12,7 +12,7 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { aggregate, judge } from './aggregate.js';
 import { canNice, canPin, firstJsonLine, pinSelf, spawnNode, stopChild, type Placement } from './child-processes.js';
@@ -23,7 +23,7 @@ import { readPeakRssMb, resetPeakRss } from './proc-stats.js';
 import { raiseGroupPriority } from './priority.js';
 import { printProfileSummary } from './profile-summary.js';
 import { waitForQuietCores } from './quiet-cores.js';
-import { authLimitsOverheadLines, cacheHitLines, guardrailsOverheadLines, headroomLines, loggingOverheadLines, markdownTable, textTable, verdictLines } from './report.js';
+import { authLimitsOverheadLines, baselineLines, cacheHitLines, guardrailsOverheadLines, headroomLines, loggingOverheadLines, markdownTable, textTable, verdictLines } from './report.js';
 import { sanityCheck } from './sanity-check.js';
 import { median } from './stats.js';
 import { requestBody, toCell, type Cell, type Scenario, type TargetName } from './scenarios.js';
@@ -157,13 +157,18 @@ async function startTargets() {
     console.log(`gateway: ${gateway.state} (${gateway.reason}); measuring direct and floor only`);
   }
   /** Starts one more gateway variant when BENCH_TARGETS names it. */
-  const startVariant = async (name: TargetName, variant: { bare?: boolean; keys?: BenchKeysOptions; cache?: boolean; guardrails?: boolean }, extra: Partial<Target> = {}) => {
+  const startVariant = async (
+    name: TargetName,
+    variant: { bare?: boolean; keys?: BenchKeysOptions; cache?: boolean; guardrails?: boolean; root?: string },
+    extra: Partial<Target> = {},
+  ) => {
     if (!settings.targets.has(name)) return;
     const cpuProfileDir = join(profileDir, name);
     if (settings.profile) mkdirSync(cpuProfileDir, { recursive: true });
     const profiled = settings.profile ? { cpuProfileDir } : {};
     const logFile = join(resultsDir, `${name}.log`);
-    const started = await startGateway({ repoRoot, upstreamPort: upstream.port, placement: proxy, logFile, ...profiled, ...variant });
+    const { root = repoRoot, ...config } = variant;
+    const started = await startGateway({ repoRoot: root, upstreamPort: upstream.port, placement: proxy, logFile, ...profiled, ...config });
     if (started.state === 'running') {
       children.push(started.child);
       targets.push({ name, port: started.port, pid: started.child.pid!, process: started.child, ...extra });
@@ -175,6 +180,10 @@ async function startTargets() {
   await startVariant('gateway-keys', { keys: {} }, { headers: keyHeaders });
   await startVariant('gateway-cache', { cache: true });
   await startVariant('gateway-guardrails', { guardrails: true });
+  if (settings.targets.has('gateway-baseline')) {
+    if (settings.baselineRoot) await startVariant('gateway-baseline', { root: resolve(settings.baselineRoot) });
+    else console.log('gateway-baseline: skipped (set BENCH_BASELINE to a folder holding another build, dist/cli/main.js)');
+  }
   if (settings.targets.has('gateway-keys-redis')) {
     const redis = await probeRedis(settings.redisUrl);
     if (redis.ok) {
@@ -243,6 +252,9 @@ async function main(): Promise<void> {
   if (cacheHits.length) console.log(`\nCache hits (gateway-cache: all but the first request are hits):\n${cacheHits.join('\n')}`);
   const guardrails = guardrailsOverheadLines(rows);
   if (guardrails.length) console.log(`\nGuardrails (gateway-guardrails: PII scanned on requests and answers, vs gateway):\n${guardrails.join('\n')}`);
+
+  const baseline = baselineLines(cells);
+  if (baseline.length) console.log(`\nThis build against gateway-baseline (${settings.baselineRoot}; paired medians, gateway − baseline):\n${baseline.join('\n')}`);
 
   writeResults(cells, gateway.state === 'running' ? 'measured' : `${gateway.state}: ${gateway.reason}`);
 

@@ -1,7 +1,7 @@
 // What the bench measures: the scenarios, the targets, and the shape of one measured cell.
 import type { LoadgenResult } from './loadgen.js';
 
-export type TargetName = 'direct' | 'floor' | 'gateway' | 'gateway-bare' | 'gateway-keys' | 'gateway-keys-redis' | 'gateway-cache' | 'gateway-guardrails';
+export type TargetName = 'direct' | 'floor' | 'gateway' | 'gateway-bare' | 'gateway-keys' | 'gateway-keys-redis' | 'gateway-cache' | 'gateway-guardrails' | 'gateway-baseline';
 /** Measured by default. */
 export const TARGET_NAMES: readonly TargetName[] = ['direct', 'floor', 'gateway'];
 /**
@@ -13,7 +13,7 @@ export const TARGET_NAMES: readonly TargetName[] = ['direct', 'floor', 'gateway'
  * in Redis (`SWITCHYARD_BENCH_REDIS_URL`, default redis://127.0.0.1:6379). `gateway-cache` is `gateway` with
  * `cache: { mode: exact }`: every bench request is the same, so all but the first are cache hits.
  */
-export const ALL_TARGET_NAMES: readonly TargetName[] = [...TARGET_NAMES, 'gateway-bare', 'gateway-keys', 'gateway-keys-redis', 'gateway-cache', 'gateway-guardrails'];
+export const ALL_TARGET_NAMES: readonly TargetName[] = [...TARGET_NAMES, 'gateway-bare', 'gateway-keys', 'gateway-keys-redis', 'gateway-cache', 'gateway-guardrails', 'gateway-baseline'];
 
 export interface Scenario {
   id: string;

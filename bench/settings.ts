@@ -20,6 +20,8 @@ export interface BenchSettings {
   /** Total seconds the run may spend waiting for quiet cores and re-running disturbed cells. */
   quietBudgetS: number;
   profile: boolean;
+  /** The folder whose dist/cli/main.js the `gateway-baseline` target runs (BENCH_BASELINE). */
+  baselineRoot: string | undefined;
   /** Redis of the `gateway-keys-redis` target (SWITCHYARD_BENCH_REDIS_URL). */
   redisUrl: string;
   scenarios: readonly Scenario[];
@@ -57,6 +59,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     retries: envNumber(env, 'BENCH_RETRIES', 1),
     quietBudgetS: envNumber(env, 'BENCH_QUIET_BUDGET_S', 20),
     profile: env.BENCH_PROFILE === '1',
+    baselineRoot: env.BENCH_BASELINE || undefined,
     redisUrl: env.SWITCHYARD_BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
     scenarios: SCENARIOS.filter((s) => !scenarioIds || scenarioIds.includes(s.id)),
     // direct is always measured: added latency is relative to it.
