@@ -30,6 +30,7 @@ import {
   semanticRecordsSince,
   type CacheEntryFilter,
 } from './cache-entries.js';
+import { COLUMNS, CREATED_AT_CELL, encodeRow, ID_CELL, toCells, type Cell, type EncodedRow } from './log-rows.js';
 import { dirtyVersion, HOUR_MS, pruneRollups, queryUsage, rollupDirtyHours, spendOf } from './usage.js';
 
 /**
@@ -68,69 +69,6 @@ export interface Storage {
   semanticRecordsDeleteWhere(filter: CacheEntryFilter): Promise<number>;
   semanticRecordsPrune(now: number): Promise<number>;
   close(): Promise<void>;
-}
-
-/** Column order of the batched insert (and its PostgreSQL array types). */
-const COLUMNS = [
-  ['id', 'text'],
-  ['created_at', 'int8'],
-  ['api', 'text'],
-  ['key_id', 'text'],
-  ['model', 'text'],
-  ['provider', 'text'],
-  ['upstream_model', 'text'],
-  ['variant', 'text'],
-  ['status', 'int4'],
-  ['error_code', 'text'],
-  ['error_message', 'text'],
-  ['stream', 'int4'],
-  ['latency_ms', 'int4'],
-  ['ttft_ms', 'int4'],
-  ['input_tokens', 'int4'],
-  ['output_tokens', 'int4'],
-  ['cached_tokens', 'int4'],
-  ['reasoning_tokens', 'int4'],
-  ['tokens_estimated', 'int4'],
-  ['cost_usd', 'float8'],
-  ['cache', 'text'],
-  ['cost_saved_usd', 'float8'],
-  ['attempts', 'int4'],
-  ['attempt_log', 'text'],
-  ['tags', 'text'],
-  ['guardrails', 'text'],
-] as const;
-
-type Cell = string | number | null;
-
-function toCells(row: LogRecord): Cell[] {
-  return [
-    row.id,
-    row.created_at,
-    row.api,
-    row.key_id,
-    row.model,
-    row.provider,
-    row.upstream_model,
-    row.variant,
-    row.status,
-    row.error_code,
-    row.error_message,
-    row.stream ? 1 : 0,
-    row.latency_ms,
-    row.ttft_ms,
-    row.input_tokens,
-    row.output_tokens,
-    row.cached_tokens,
-    row.reasoning_tokens,
-    row.tokens_estimated ? 1 : 0,
-    row.cost_usd,
-    row.cache,
-    row.cost_saved_usd ?? 0,
-    row.attempts,
-    row.attempt_log.length > 0 ? JSON.stringify(row.attempt_log) : null,
-    row.tags.length > 0 ? JSON.stringify(row.tags) : null,
-    row.guardrails ? JSON.stringify(row.guardrails) : null,
-  ];
 }
 
 function fromRow(row: Selectable<RequestsTable> & { request_body?: string | null; response_body?: string | null }): LogRecord {
@@ -173,7 +111,7 @@ export class SqlStorage implements Storage {
   readonly kind: Storage['kind'];
   readonly #open: OpenDatabase;
   readonly #db: Kysely<Database>;
-  readonly #writeSqlite?: (rows: readonly LogRecord[]) => number;
+  readonly #writeSqlite?: (rows: readonly EncodedRow[]) => number;
 
   private constructor(kind: Storage['kind'], open: OpenDatabase) {
     this.kind = kind;
@@ -196,9 +134,16 @@ export class SqlStorage implements Storage {
 
   async writeRequests(rows: readonly LogRecord[]): Promise<number> {
     if (rows.length === 0) return 0;
-    if (this.#writeSqlite) return this.#writeSqlite(rows);
+    if (this.#writeSqlite) return this.#writeSqlite(rows.map(encodeRow));
     if (this.#open.kind !== 'postgres') throw new Error('unreachable');
     return writePostgres(this.#open.pool, rows);
+  }
+
+  /** SQLite only: a batch encoded by `encodeRows` (what the worker thread is sent; log-rows.ts). */
+  async writeEncodedRequests(encoded: string): Promise<number> {
+    if (!this.#writeSqlite) throw new Error('writeEncodedRequests: SQLite only');
+    const rows = JSON.parse(encoded) as EncodedRow[];
+    return rows.length === 0 ? 0 : this.#writeSqlite(rows);
   }
 
   async listRequests(query: LogQuery): Promise<LogPage> {
@@ -341,7 +286,7 @@ export class SqlStorage implements Storage {
 }
 
 /** SQLite: prepared statements in one transaction (synchronous, ~µs per row). */
-function sqliteWriter(sqlite: Sqlite.Database): (rows: readonly LogRecord[]) => number {
+function sqliteWriter(sqlite: Sqlite.Database): (rows: readonly EncodedRow[]) => number {
   const placeholders = COLUMNS.map(() => '?').join(', ');
   const insertRequest = sqlite.prepare(
     `insert into requests (${COLUMNS.map(([name]) => name).join(', ')}) values (${placeholders}) on conflict (id) do nothing`,
@@ -353,23 +298,23 @@ function sqliteWriter(sqlite: Sqlite.Database): (rows: readonly LogRecord[]) => 
   const markDirty = sqlite.prepare(
     'insert into usage_dirty_hours (hour, version) values (?, ?) on conflict (hour) do update set version = excluded.version',
   );
-  return sqlite.transaction((rows: readonly LogRecord[]) => {
+  return sqlite.transaction((rows: readonly EncodedRow[]) => {
     let inserted = 0;
     const hours = new Set<number>();
-    for (const row of rows) {
-      if (insertRequest.run(...toCells(row)).changes === 0) continue;
+    for (const [cells, tags, bodies] of rows) {
+      if (insertRequest.run(cells).changes === 0) continue;
       inserted++;
-      hours.add(row.created_at - (row.created_at % HOUR_MS));
-      for (const tag of row.tags) insertTag.run(row.id, tag, row.created_at);
-      if (row.request_body !== undefined || row.response_body !== undefined) {
-        insertBody.run(row.id, row.created_at, row.request_body ?? null, row.response_body ?? null);
-      }
+      const id = cells[ID_CELL] as string;
+      const createdAt = cells[CREATED_AT_CELL] as number;
+      hours.add(createdAt - (createdAt % HOUR_MS));
+      if (tags) for (const tag of tags) insertTag.run(id, tag, createdAt);
+      if (bodies) insertBody.run(id, createdAt, bodies[0], bodies[1]);
     }
     // The rows' hours are raw again until the rollup has them (usage.ts).
     const version = dirtyVersion();
     for (const hour of hours) markDirty.run(hour, version);
     return inserted;
-  }) as (rows: readonly LogRecord[]) => number;
+  }) as (rows: readonly EncodedRow[]) => number;
 }
 
 const PG_INSERT_REQUESTS =

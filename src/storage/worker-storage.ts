@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { GatewayError } from '../errors/gateway-error.js';
 import { ERROR_CODES, type ErrorCode } from '../errors/codes.js';
+import { encodeRows } from './log-rows.js';
 import type { LogPage, LogQuery, LogRecord, UsageQuery, UsageRow } from './records.js';
 import type { StorageSpec } from './spec.js';
 import type { Storage } from './store.js';
@@ -9,7 +10,7 @@ import type { CacheEntryFilter } from './cache-entries.js';
 import type { Database } from './schema.js';
 
 type Operation =
-  | 'writeRequests'
+  | 'writeEncodedRequests'
   | 'listRequests'
   | 'getRequest'
   | 'usage'
@@ -102,7 +103,8 @@ export class WorkerStorage implements Storage {
   }
 
   writeRequests(rows: readonly LogRecord[]): Promise<number> {
-    return this.#call('writeRequests', [rows]) as Promise<number>;
+    if (rows.length === 0) return Promise.resolve(0);
+    return this.#call('writeEncodedRequests', [encodeRows(rows)]) as Promise<number>;
   }
 
   listRequests(query: LogQuery): Promise<LogPage> {
