@@ -21,16 +21,20 @@ export interface Gateway {
 
 /** Builds the HTTP server: path dispatch, request ids, client-abort wiring, drain. */
 export function createGateway(runtime: GatewayRuntime): Gateway {
-  const active = new Set<ServerResponse>();
+  // A count, not a Set of responses: adding and deleting every response in a long-lived Set made
+  // V8 promote each request's whole object graph to the old generation once the Set's table was
+  // old (5× the scavenge time and a full GC every second under load; docs/PERFORMANCE.md). Drain
+  // only needs the number; closeAllConnections ends whatever is still open.
+  let active = 0;
   let draining = false;
 
   const server = http.createServer((request, response) => {
-    active.add(response);
+    active++;
     // One listener per request: drain bookkeeping, and aborting the upstream call when the
     // client leaves before the answer is complete.
     const controller = new AbortLink();
     response.on('close', () => {
-      active.delete(response);
+      active--;
       if (!response.writableFinished) controller.abort(new GatewayError('client_disconnected', 'client disconnected'));
     });
     if (draining) response.setHeader('connection', 'close');
@@ -64,15 +68,14 @@ export function createGateway(runtime: GatewayRuntime): Gateway {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = Date.now() + timeoutMs;
-      while (active.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
-      const forced = active.size;
-      for (const response of active) response.destroy();
+      while (active > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+      const forced = active;
       server.closeAllConnections();
       await closed;
       await closeUpstreamAgent();
       return { forced };
     },
-    inFlight: () => active.size,
+    inFlight: () => active,
   };
 }
 

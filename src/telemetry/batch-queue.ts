@@ -126,6 +126,9 @@ export class BatchQueue<T> {
     let retryIn: number | undefined;
     try {
       await this.#options.write(batch);
+      // Written items are let go now, not at the next compaction: kept in the array under steady
+      // load they lived through young-generation collections and were promoted to the old one.
+      this.#items.fill(undefined as T, this.#head, end);
       this.#head = end;
       this.#written += batch.length;
       this.#failures = 0;
