@@ -34,8 +34,13 @@ export class LimitGate {
   readonly #seeded = new Map<string, Promise<void>>();
   /** Budget id (its period included) → the highest alert threshold known to be claimed. */
   readonly #claimedThresholds = new Map<string, number>();
-  /** Settlements (and their alerts) still running: `idle()` waits for them. */
-  readonly #settling = new Set<Promise<void>>();
+  /**
+   * Settlements (and their alerts) still running, and who waits for none to be: a count, not a Set
+   * of promises, because per-request add/delete on a long-lived Set makes V8 promote every
+   * request's objects (docs/PERFORMANCE.md, "Long-lived collections").
+   */
+  #settling = 0;
+  #idleWaiters: Array<() => void> = [];
   #lastErrorLogAt = 0;
 
   constructor(
@@ -113,13 +118,19 @@ export class LimitGate {
         this.#logStoreError(error);
       },
     );
-    this.#settling.add(settling);
-    void settling.finally(() => this.#settling.delete(settling));
+    this.#settling++;
+    void settling.finally(() => {
+      if (--this.#settling > 0) return;
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const wake of waiters) wake();
+    });
   }
 
   /** Resolves once every settlement started so far is done (shutdown, and tests that count what was settled). */
-  async idle(): Promise<void> {
-    while (this.#settling.size > 0) await Promise.all(this.#settling);
+  idle(): Promise<void> {
+    if (this.#settling === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   async close(): Promise<void> {
