@@ -55,7 +55,12 @@ export interface StorageReply {
 export class WorkerStorage implements Storage {
   readonly kind: Storage['kind'];
   readonly #worker: Worker;
-  readonly #pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  /**
+   * Calls awaiting their reply, oldest first: an array searched from the front (replies mostly come
+   * in order, and a handful are in flight), not a Map, whose per-call set/delete on a long-lived
+   * table made V8 promote what the callbacks hold (docs/PERFORMANCE.md, "Long-lived collections").
+   */
+  #pending: Array<{ id: number; resolve(value: unknown): void; reject(error: Error): void }> = [];
   #nextId = 0;
   #failure: Error | undefined;
 
@@ -63,16 +68,18 @@ export class WorkerStorage implements Storage {
     this.kind = kind;
     this.#worker = worker;
     worker.on('message', (reply: StorageReply) => {
-      const pending = this.#pending.get(reply.id);
-      if (!pending) return;
-      this.#pending.delete(reply.id);
+      const index = this.#pending.findIndex((call) => call.id === reply.id);
+      if (index < 0) return;
+      const pending = this.#pending[index]!;
+      this.#pending.splice(index, 1);
       if (reply.error) pending.reject(rebuildError(reply.error));
       else pending.resolve(reply.value);
     });
     const fail = (error: Error): void => {
       this.#failure = error;
-      for (const pending of this.#pending.values()) pending.reject(error);
-      this.#pending.clear();
+      const pending = this.#pending;
+      this.#pending = [];
+      for (const call of pending) call.reject(error);
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the storage worker exited (code ${code})`)));
@@ -200,7 +207,7 @@ export class WorkerStorage implements Storage {
     if (this.#failure) return Promise.reject(this.#failure);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.push({ id, resolve, reject });
       this.#worker.postMessage({ id, op, args } satisfies StorageCall);
     });
   }
