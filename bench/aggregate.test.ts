@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { aggregate, judge, type Row } from './aggregate.js';
 import type { LoadgenResult } from './loadgen.js';
-import { authLimitsOverheadLines, cacheHitLines, markdownTable, textTable, verdictLines } from './report.js';
+import { authLimitsOverheadLines, baselineLines, cacheHitLines, markdownTable, textTable, verdictLines } from './report.js';
 import { SCENARIOS, toCell, type Cell, type TargetName } from './scenarios.js';
 
 const latency = (p50: number) => ({ p50, p90: p50, p99: p50 * 2, mean: p50, samples: 10 });
@@ -140,4 +140,17 @@ test('cache hits are reported per scenario, judged against 0.3 ms p50 at one con
   assert.equal(lines.length, 2);
   assert.match(lines[0]!, /non-stream c=1\s+p50 0\.120 ms \(target ≤ 0\.300: PASS\), CPU 40\.0 µs\/req; gateway 0\.250 ms, 40\.0 µs\/req, 2\.00× its throughput/);
   assert.doesNotMatch(lines[1]!, /target/, 'only one connection is judged');
+});
+
+test('another build is compared with this one round by round (gateway − gateway-baseline)', () => {
+  const both: Cell[] = [];
+  for (const round of [1, 2, 3]) {
+    const drift = round * 0.1; // the machine slows down; pairing cancels it
+    both.push(cell(round, 'json-64', 'gateway', { rps: 5500 / (1 + drift), p50: 0.2 + drift, cpuMs: 528 }));
+    both.push(cell(round, 'json-64', 'gateway-baseline', { rps: 5000 / (1 + drift), p50: 0.25 + drift, cpuMs: 500 }));
+  }
+  const lines = baselineLines(both);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /non-stream c=64\s+CPU -4\.8 µs\/req, throughput 1\.10×, p50 -0\.050 ms/);
+  assert.deepEqual(baselineLines(both.filter((c) => c.target !== 'gateway-baseline')), [], 'nothing without a baseline');
 });

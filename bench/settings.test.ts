@@ -26,5 +26,5 @@ test('the keys targets are opt-in; their Redis URL comes from SWITCHYARD_BENCH_R
 
 test('bad values are refused with the variable named', () => {
   assert.throws(() => readSettings({ BENCH_ROUNDS: 'three' }), /BENCH_ROUNDS: expected a number, got "three"/);
-  assert.throws(() => readSettings({ BENCH_TARGETS: 'flor' }), /BENCH_TARGETS: unknown flor \(known: direct, floor, gateway, gateway-bare, gateway-keys, gateway-keys-redis, gateway-cache, gateway-guardrails\)/);
+  assert.throws(() => readSettings({ BENCH_TARGETS: 'flor' }), /BENCH_TARGETS: unknown flor \(known: direct, floor, gateway, gateway-bare, gateway-keys, gateway-keys-redis, gateway-cache, gateway-guardrails, gateway-baseline\)/);
 });
