@@ -46,7 +46,7 @@ export class RequestLog {
     this.#keyName = options.keyName ?? (() => undefined);
     this.queue = new BatchQueue<LogRecord>({
       maxQueued: options.maxQueued ?? 100_000,
-      batchSize: options.batchSize ?? 100,
+      batchSize: options.batchSize ?? 400,
       flushMs: options.flushMs ?? 250,
       write: async (batch) => {
         try {
