@@ -22,9 +22,9 @@ export interface Gateway {
 /** Builds the HTTP server: path dispatch, request ids, client-abort wiring, drain. */
 export function createGateway(runtime: GatewayRuntime): Gateway {
   // A count, not a Set of responses: adding and deleting every response in a long-lived Set made
-  // V8 promote each request's whole object graph to the old generation once the Set's table was
-  // old (5× the scavenge time and a full GC every second under load; docs/PERFORMANCE.md). Drain
-  // only needs the number; closeAllConnections ends whatever is still open.
+  // V8 promote each request's whole object graph to the old generation (measured: 5× the scavenge
+  // time and a full GC every second under load; docs/PERFORMANCE.md, "Long-lived collections").
+  // Drain only needs the number; closeAllConnections ends whatever is still open.
   let active = 0;
   let draining = false;
 
