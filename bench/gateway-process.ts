@@ -86,7 +86,7 @@ export function benchGatewayConfig(
   ].join('\n');
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
@@ -94,7 +94,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitHealthy(child: ChildProcess, port: number, timeoutMs: number): Promise<string | undefined> {
+export async function waitHealthy(child: ChildProcess, port: number, timeoutMs: number): Promise<string | undefined> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) return `exited (${child.exitCode ?? child.signalCode})`;
@@ -116,7 +116,7 @@ async function waitHealthy(child: ChildProcess, port: number, timeoutMs: number)
  * opened, the limit gate skips them (`on_store_error: open`), so the keys targets would measure a
  * gateway that does less than it will.
  */
-async function waitReady(port: number, timeoutMs: number): Promise<string | undefined> {
+export async function waitReady(port: number, timeoutMs: number): Promise<string | undefined> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {

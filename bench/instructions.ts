@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { compileBenchScripts } from './compile-helpers.js';
 import { firstJsonLine } from './child-processes.js';
-import { benchGatewayConfig } from './gateway-process.js';
+import { benchGatewayConfig, freePort, waitHealthy, waitReady } from './gateway-process.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WARMUP = Number(process.env.BENCH_IR_WARMUP ?? 4000);
@@ -47,21 +47,15 @@ async function startTarget(name: string, upstreamPort: number, buildDir: string)
     return { child, port, outDir };
   }
   const workDir = mkdtempSync(join(tmpdir(), 'switchyard-ir-gw-'));
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = await freePort();
   const configPath = join(workDir, 'switchyard.yaml');
   writeFileSync(configPath, benchGatewayConfig(port, upstreamPort, { bare: name === 'gateway-bare' }));
   const { child, outDir } = callgrind([join(repoRoot, 'dist/cli/main.js'), 'start', '--config', configPath, '--port', String(port)], workDir);
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      const response = await request(`http://127.0.0.1:${port}/health/ready`);
-      const body = (await response.body.json()) as { checks?: { storage?: { status?: string } } };
-      if (body.checks?.storage?.status === 'ok') break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${name} did not become ready under valgrind`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+  // Under valgrind start-up takes ~50× longer than usual.
+  const problem = (await waitHealthy(child, port, 120_000)) ?? (await waitReady(port, 120_000));
+  if (problem) {
+    child.kill('SIGKILL');
+    throw new Error(`${name} under valgrind: ${problem}`);
   }
   return { child, port, outDir };
 }

@@ -263,7 +263,7 @@ async function main(): Promise<void> {
   if (settings.profile && settings.targets.has('floor')) printProfileSummary(floorProfileDir, 'Floor');
   if (settings.profile && gateway.state === 'running') printProfileSummary(profileDir, 'Gateway');
   if (settings.profile) {
-    for (const name of ['gateway-bare', 'gateway-keys', 'gateway-keys-redis', 'gateway-cache', 'gateway-guardrails'] as const) {
+    for (const name of ['gateway-bare', 'gateway-keys', 'gateway-keys-redis', 'gateway-cache', 'gateway-guardrails', 'gateway-baseline'] as const) {
       if (active.some((target) => target.name === name)) printProfileSummary(join(profileDir, name), name);
     }
   }

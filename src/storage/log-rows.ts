@@ -73,8 +73,8 @@ export function toCells(row: LogRecord): Cell[] {
 export type EncodedRow = [cells: Cell[], tags: string[] | null, bodies: [request: string | null, response: string | null] | null];
 
 export function encodeRow(row: LogRecord): EncodedRow {
-  const bodies = row.request_body !== undefined || row.response_body !== undefined ? [row.request_body ?? null, row.response_body ?? null] as [string | null, string | null] : null;
-  return [toCells(row), row.tags.length > 0 ? row.tags : null, bodies];
+  const kept = row.request_body !== undefined || row.response_body !== undefined;
+  return [toCells(row), row.tags.length > 0 ? row.tags : null, kept ? [row.request_body ?? null, row.response_body ?? null] : null];
 }
 
 /**
